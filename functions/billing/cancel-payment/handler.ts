@@ -1,0 +1,8 @@
+import '../../../shared/runtime/aws.js';
+import { cancelPayment } from '../../../shared/app/compensate.js';
+import { OrderTaskSchema, parseTask } from '../../../shared/app/task-input.js';
+import { taskHandler } from '../../../shared/http/api.js';
+import { deps } from '../../../shared/runtime/deps.js';
+
+/** Workflow task. Undo of the payment: void or refund (workflow compensation). */
+export const handler = taskHandler(async (event: unknown) => cancelPayment(deps(), parseTask(OrderTaskSchema, event)));

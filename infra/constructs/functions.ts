@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { type FunctionSpec, functions, handlerEntry, type Trigger } from '../../shared/config/functions.js';
+import { envNames } from '../../shared/config/resources.js';
+import { acknowledge, attributeReference, pascalCase } from './nag.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Webhook signing secrets live under this SSM path, one parameter per channel. */
+export const webhookSecretsPrefix = '/oms/webhook-secrets/';
+
+/** What every function may be given access to through its spec's `permissions`. */
+export interface SharedResources {
+  table: ITable;
+  bus: IEventBus;
+  bucket: IBucket;
+  /** The Standard workflow: started by 'workflow:start', called back by 'workflow:callback'. */
+  stateMachine: IStateMachine;
+}
+
+/**
+ * One Lambda function of the config with its own role and log group. Findings that concern the function's
+ * role are acknowledged on this construct, so they cover this function only.
+ */
+export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(
+    scope: Construct,
+    readonly spec: FunctionSpec & { trigger: T },
+  ) {
+    super(scope, pascalCase(spec.name));
+    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    // An own role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole managed
+    // policy, which may write to every log group in the account.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${spec.context}/${spec.name}`,
+    });
+    logGroup.grantWrite(role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      ...entryOrPlaceholder(this, spec),
+      description: `${spec.context}: ${spec.name}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      projectRoot: repoRoot,
+      depsLockFilePath: join(repoRoot, 'package-lock.json'),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: spec.context,
+        // Stack traces point into the TypeScript sources through the bundled source maps.
+        NODE_OPTIONS: '--enable-source-maps',
+        [envNames.secretsParameterPrefix]: webhookSecretsPrefix,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Bundled CommonJS dependencies call require() for Node built-ins, which an ES module does not have.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // The Lambda runtime ships the AWS SDK v3; everything else is bundled.
+        externalModules: ['@aws-sdk/*'],
+        mainFields: ['module', 'main'],
+      },
+    });
+
+    acknowledge(
+      this,
+      'IAM5[Resource::*]',
+      'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+        'resource-level permissions.',
+    );
+    acknowledge(
+      this,
+      'L1',
+      'nodejs22.x is the runtime the handlers are built and tested for (esbuild target node22, Node 22 in ' +
+        'development); moving to a newer runtime is a deliberate upgrade, not drift.',
+    );
+  }
+
+  /** Environment and permissions from the spec's `permissions`, and nothing else. */
+  connect({ table, bus, bucket, stateMachine }: SharedResources): void {
+    const { fn } = this;
+    const permissions = new Set(this.spec.permissions);
+    fn.addEnvironment(envNames.tableName, table.tableName);
+    fn.addEnvironment(envNames.eventBusName, bus.eventBusName);
+
+    if (permissions.has('table:read')) table.grantReadData(fn);
+    if (permissions.has('table:write')) table.grantWriteData(fn);
+    if (permissions.has('table:read') || permissions.has('table:write')) {
+      acknowledge(
+        this,
+        `IAM5[Resource::${attributeReference(table)}/index/*]`,
+        'The table grant covers its global secondary indexes (gsi1, gsi2 from shared/config/table.ts) ' +
+          'through <table>/index/*; no other table is reachable.',
+      );
+    }
+    if (permissions.has('bus:put')) bus.grantPutEventsTo(fn);
+    if (permissions.has('workflow:start')) {
+      fn.addEnvironment(envNames.stateMachineArn, stateMachine.stateMachineArn);
+      stateMachine.grantStartExecution(fn);
+    }
+    if (permissions.has('workflow:callback')) stateMachine.grantTaskResponse(fn);
+    const read = permissions.has('bucket:read');
+    const write = permissions.has('bucket:write');
+    if (read || write) {
+      fn.addEnvironment(envNames.bucketName, bucket.bucketName);
+      this.grantBucket(bucket, read, write);
+    }
+    if (permissions.has('secrets:read')) this.grantSecrets();
+  }
+
+  private grantBucket(bucket: IBucket, read: boolean, write: boolean): void {
+    // Narrower than bucket.grantRead/grantWrite, whose wildcard actions (s3:GetObject*, s3:List*,
+    // s3:DeleteObject*) cover far more than reading and writing objects.
+    const actions = [
+      ...(read ? ['s3:GetObject'] : []),
+      ...(write ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
+    ];
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
+    if (read) {
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+      );
+    }
+    acknowledge(
+      this,
+      `IAM5[Resource::${attributeReference(bucket)}/*]`,
+      'Exports and documents are stored under keys chosen at run time (dates, order ids); the statement allows ' +
+        'only object reads/writes in this one bucket.',
+    );
+  }
+
+  private grantSecrets(): void {
+    const stack = Stack.of(this);
+    const path = webhookSecretsPrefix.replace(/^\/|\/$/g, '');
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+        resources: [
+          // GetParametersByPath is authorized on the path itself, the others on each parameter below it.
+          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: path }),
+          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${path}/*` }),
+        ],
+      }),
+    );
+    acknowledge(
+      this,
+      `IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/${path}/*]`,
+      'Webhook signing secrets are one parameter per sales channel under this path; channels are added ' +
+        'without a stack change, and no other parameter is readable.',
+    );
+  }
+}
+
+/**
+ * The handler module, or an inline placeholder when it does not exist yet and bundling is skipped: handlers
+ * arrive in other changes than the stack, and tests or `cdk ls` must still be able to build everything else.
+ */
+function entryOrPlaceholder(scope: Construct, spec: FunctionSpec) {
+  const entry = join(repoRoot, handlerEntry(spec));
+  if (existsSync(entry)) return { entry, handler: 'handler' };
+  if (Stack.of(scope).bundlingRequired) {
+    throw new Error(
+      `${handlerEntry(spec)} is missing: shared/config/functions.ts declares '${spec.name}' ` +
+        `(${spec.context}). Add the handler or remove the entry.`,
+    );
+  }
+  return {
+    code: Code.fromInline('exports.handler = async () => { throw new Error("handler not built"); };'),
+    handler: 'index.handler',
+  };
+}
+
+/**
+ * Every function of shared/config/functions.ts. The construct that owns a trigger (api, workflow, events,
+ * jobs) wires it from `withTrigger`.
+ */
+export class Functions extends Construct {
+  readonly all: readonly ServiceFunction[];
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.all = functions.map((spec) => new ServiceFunction(this, spec));
+  }
+
+  /** Functions with a trigger of the given kind, in config order. */
+  withTrigger<K extends Trigger['kind']>(kind: K): ServiceFunction<Extract<Trigger, { kind: K }>>[] {
+    return this.all.filter(
+      (f): f is ServiceFunction<Extract<Trigger, { kind: K }>> => f.spec.trigger.kind === kind,
+    );
+  }
+
+  connect(resources: SharedResources): void {
+    for (const f of this.all) f.connect(resources);
+  }
+}

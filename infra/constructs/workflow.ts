@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { ServiceFunction } from './functions.js';
+import { acknowledge, attributeReference, pascalCase } from './nag.js';
+
+/** The placeholder through which order-fulfillment names the Express child it starts. */
+export const shippingSubstitution = 'ShippingStateMachineArn';
+
+const aslPath = (name: string): string =>
+  fileURLToPath(new URL(`../../statemachines/${name}`, import.meta.url));
+
+/** `${Name}` placeholders of an ASL file, in order of first use. */
+export function aslPlaceholders(definition: string): string[] {
+  return [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string))];
+}
+
+export interface WorkflowProps {
+  /** Functions whose trigger is `{ kind: 'workflow', substitution }`. */
+  tasks: readonly ServiceFunction<{ kind: 'workflow'; substitution: string }>[];
+}
+
+/**
+ * Both state machines, loaded from statemachines/*.asl.json: order-fulfillment (Standard) waits for the
+ * warehouse and starts order-shipping (Express) synchronously for the steps nobody waits on.
+ */
+export class Workflow extends Construct {
+  readonly fulfillment: StateMachine;
+  readonly shipping: StateMachine;
+
+  constructor(scope: Construct, id: string, props: WorkflowProps) {
+    super(scope, id);
+    const taskArns = new Map<string, IFunction>(props.tasks.map((t) => [t.spec.trigger.substitution, t.fn]));
+    const used = new Set<string>();
+
+    const machine = (name: string, type: StateMachineType, extra: Record<string, string>) => {
+      const file = `statemachines/${name}.asl.json`;
+      const path = aslPath(`${name}.asl.json`);
+      const substitutions: Record<string, string> = {};
+      const tasks: IFunction[] = [];
+      for (const placeholder of aslPlaceholders(readFileSync(path, 'utf8'))) {
+        used.add(placeholder);
+        const extraValue = extra[placeholder];
+        const fn = taskArns.get(placeholder);
+        if (extraValue !== undefined) {
+          substitutions[placeholder] = extraValue;
+        } else if (fn) {
+          substitutions[placeholder] = fn.functionArn;
+          tasks.push(fn);
+        } else {
+          throw new Error(
+            `${file} uses \${${placeholder}}, but no function in shared/config/functions.ts has the trigger ` +
+              `{ kind: 'workflow', substitution: '${placeholder}' }.`,
+          );
+        }
+      }
+
+      const logGroup = new LogGroup(this, `${pascalCase(name)}Logs`, {
+        // The vended-logs prefix keeps Step Functions from growing the account's log resource policy.
+        logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${name}`,
+        retention: RetentionDays.ONE_MONTH,
+      });
+      const stateMachine = new StateMachine(this, pascalCase(name), {
+        definitionBody: DefinitionBody.fromFile(path),
+        definitionSubstitutions: substitutions,
+        stateMachineType: type,
+        tracingEnabled: true,
+        // Express executions have no execution history: the log is the only record of what happened.
+        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      });
+      // Exactly the functions this definition invokes, unqualified as the ASL names them: grantInvoke would
+      // add every version and alias (`<arn>:*`) as well.
+      stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: tasks.map((t) => t.functionArn),
+        }),
+      );
+      acknowledge(
+        stateMachine,
+        'IAM5[Resource::*]',
+        'Log delivery (logs:CreateLogDelivery, logs:DescribeResourcePolicies, ...) and X-Ray ' +
+          '(xray:PutTraceSegments, ...) support no resource-level permissions.',
+      );
+      return stateMachine;
+    };
+
+    this.shipping = machine('order-shipping', StateMachineType.EXPRESS, {});
+    this.fulfillment = machine('order-fulfillment', StateMachineType.STANDARD, {
+      [shippingSubstitution]: this.shipping.stateMachineArn,
+    });
+    this.grantStartSync(this.fulfillment, this.shipping);
+
+    for (const task of props.tasks) {
+      const { substitution } = task.spec.trigger;
+      if (!used.has(substitution)) {
+        Annotations.of(task).addWarningV2(
+          'oms:unusedWorkflowTask',
+          `${task.spec.name} has trigger { kind: 'workflow', substitution: '${substitution}' }, ` +
+            'but no file in statemachines/ uses it, so nothing invokes it.',
+        );
+      }
+    }
+  }
+
+  /**
+   * What `states:startExecution.sync:2` needs: start and follow the child, and manage the EventBridge rule
+   * through which Step Functions learns that the child finished.
+   */
+  private grantStartSync(parent: StateMachine, child: StateMachine): void {
+    const stack = Stack.of(this);
+    parent.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [child.stateMachineArn] }),
+    );
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: `${child.stateMachineName}:*`,
+    });
+    parent.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [executions],
+      }),
+    );
+    acknowledge(
+      parent,
+      `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${attributeReference(child, 'Name')}:*]`,
+      'Execution ARNs are named at start time; the statement covers executions of the order-shipping child ' +
+        'only, as states:startExecution.sync:2 requires to follow and stop them.',
+    );
+    parent.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          stack.formatArn({
+            service: 'events',
+            resource: 'rule',
+            resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionManagedRule',
+          }),
+        ],
+      }),
+    );
+  }
+}

@@ -1,0 +1,250 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Server } from 'node:http';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { systemClock, UlidIds } from '../shared/adapters/ids.js';
+import { SimulatedCarrierGateway } from '../shared/adapters/simulated/carrier-gateway.js';
+import { SimulatedPaymentGateway } from '../shared/adapters/simulated/payment-gateway.js';
+import { eventRules, queueSettings } from '../shared/config/event-rules.js';
+import { functions, type QueueName } from '../shared/config/functions.js';
+import { resourceNames } from '../shared/config/resources.js';
+import { schedules } from '../shared/config/schedules.js';
+import { tableDefinition } from '../shared/config/table.js';
+import { type Deps, provideDeps } from '../shared/runtime/deps.js';
+import { gsi2 } from '../shared/store/keys.js';
+import { FileObjectStore } from './adapters/file-object-store.js';
+import { type LocalSecrets, LocalSecretStore, loadLocalSecrets } from './adapters/local-secret-store.js';
+import { createLocalDynamoClient, type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb.js';
+import { LocalEventBus } from './event-bus.js';
+import { LocalFunctions } from './functions.js';
+import { createApiServer } from './http-server.js';
+import { LocalQueue } from './queue.js';
+import { LocalScheduler } from './scheduler.js';
+import { seedDemoData } from './seed.js';
+import { LocalWorkflowEngine } from './workflow-engine.js';
+
+export interface LocalRuntimeOptions {
+  /** Repository root: where functions/ and statemachines/ are. */
+  root: string;
+  dataDir: string;
+  port: number;
+  host?: string;
+  /** Use an already running DynamoDB (tests share one); otherwise DynamoDB Local is started on dataDir. */
+  dynamoEndpoint?: string;
+  tableName?: string;
+  pickTimeoutSeconds?: number;
+  seed?: boolean;
+  schedules?: boolean;
+  /** Pause between workflow retries; tests shorten it. */
+  retryIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  url: string;
+  port: number;
+  dataDir: string;
+  tableName: string;
+  dynamoEndpoint: string;
+  secrets: LocalSecrets;
+  deps: Deps;
+  engine: LocalWorkflowEngine;
+  bus: LocalEventBus;
+  queues: Record<QueueName, LocalQueue>;
+  deadLetters: Record<QueueName, LocalQueue>;
+  scheduler: LocalScheduler;
+  functions: LocalFunctions;
+  stop(): Promise<void>;
+}
+
+const loadDefinition = (root: string, file: string) =>
+  JSON.parse(readFileSync(join(root, 'statemachines', file), 'utf8')) as {
+    StartAt: string;
+    States: Record<string, Record<string, unknown>>;
+  };
+
+/**
+ * The whole OMS on one machine: DynamoDB Local, the handler modules behind an API Gateway-shaped HTTP
+ * server, the ASL workflows, the event bus with its rules and queues, and the schedules, all read from the
+ * same definitions as the CDK stack. This is the second of the two places where dependencies are wired.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = resolve(options.dataDir);
+  const tableName = options.tableName ?? tableDefinition.localName;
+  let dynamo: DynamoDbLocal | undefined;
+  const endpoint =
+    options.dynamoEndpoint ??
+    (dynamo = await startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') })).endpoint;
+  const stops: (() => Promise<void> | void)[] = [];
+  if (dynamo) stops.push(() => dynamo?.stop());
+
+  try {
+    const client = createLocalDynamoClient(endpoint);
+    stops.push(() => client.destroy());
+    if ((await ensureTable(client, tableName)) === 'created') log(`created table ${tableName}`);
+    const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+    const secrets = loadLocalSecrets(join(dataDir, 'secrets.json'));
+    const localFunctions = new LocalFunctions(options.root);
+    await localFunctions.load();
+
+    const consumerFor = (queue: QueueName) => {
+      const spec = functions.find((fn) => fn.trigger.kind === 'queue' && fn.trigger.queue === queue);
+      if (!spec) throw new Error(`no consumer is declared for queue ${queue}`);
+      return (event: SQSEvent) => localFunctions.invoke(spec, event);
+    };
+    const makeQueues = (queue: QueueName) => {
+      const deadLetter = new LocalQueue({ name: `${queue}-dlq` });
+      const main = new LocalQueue({
+        name: queue,
+        maxReceiveCount: queueSettings.maxReceiveCount,
+        visibilityTimeoutMs: Math.min(queueSettings.visibilityTimeoutSeconds * 1000, options.retryIntervalMs ?? 5000),
+        batchSize: queueSettings.batchSize,
+        consumer: consumerFor(queue),
+        deadLetter,
+        onError: (error) => log(`queue ${queue}: ${String(error)}`),
+      });
+      return { main, deadLetter };
+    };
+    const marketing = makeQueues('marketing');
+    const accounting = makeQueues('accounting');
+    const queues = { marketing: marketing.main, accounting: accounting.main };
+    const deadLetters = { marketing: marketing.deadLetter, accounting: accounting.deadLetter };
+    for (const queue of Object.values(queues)) {
+      queue.start();
+      stops.push(() => queue.stop());
+    }
+
+    const bus = new LocalEventBus({
+      busName: resourceNames.eventBusName,
+      rules: eventRules,
+      targets: queues,
+      archiveFile: join(dataDir, 'events', 'archive.jsonl'),
+    });
+
+    const engine = new LocalWorkflowEngine(
+      {
+        fulfillment: loadDefinition(options.root, 'order-fulfillment.asl.json'),
+        shipping: loadDefinition(options.root, 'order-shipping.asl.json'),
+      },
+      (spec, event) => localFunctions.invoke(spec, event),
+      {
+        onError: (name, error) => log(`workflow ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
+        ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
+        ...(options.pickTimeoutSeconds !== undefined ? { callbackTimeoutSeconds: options.pickTimeoutSeconds } : {}),
+      },
+    );
+    stops.unshift(() => engine.stop());
+
+    const deps: Deps = {
+      db,
+      tableName,
+      events: bus,
+      workflows: engine,
+      taskCallbacks: engine,
+      payments: new SimulatedPaymentGateway(),
+      carriers: new SimulatedCarrierGateway(),
+      objects: new FileObjectStore(join(dataDir, 'bucket')),
+      secrets: new LocalSecretStore(secrets),
+      clock: systemClock,
+      ids: new UlidIds(systemClock),
+    };
+    provideDeps(deps);
+
+    if (options.seed !== false && (await seedDemoData(deps))) log('seeded demo locations and stock');
+
+    const scheduler = new LocalScheduler(
+      schedules,
+      async (name) => {
+        const spec = functions.find((fn) => fn.trigger.kind === 'schedule' && fn.trigger.schedule === name);
+        if (!spec) throw new Error(`no function is declared for schedule ${name}`);
+        await localFunctions.invoke(spec, {});
+        log(`schedule ${name} ran`);
+      },
+      { onError: (name, error) => log(`schedule ${name} failed: ${String(error)}`) },
+    );
+    if (options.schedules !== false) {
+      scheduler.start();
+      stops.unshift(() => scheduler.stop());
+    }
+
+    const server = createApiServer((spec, event) => localFunctions.invoke(spec, event), {
+      onError: (error) => log(`http: ${String(error)}`),
+    });
+    await listen(server, options.port, options.host ?? '127.0.0.1');
+    stops.unshift(() => new Promise<void>((done) => server.close(() => done())));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+
+    await resumeWorkflows(deps, engine, log);
+
+    let stopped = false;
+    return {
+      url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+      port,
+      dataDir,
+      tableName,
+      dynamoEndpoint: endpoint,
+      secrets,
+      deps,
+      engine,
+      bus,
+      queues,
+      deadLetters,
+      scheduler,
+      functions: localFunctions,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        for (const stop of stops) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops) await stop();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string) {
+  return new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+}
+
+/**
+ * Executions live in this process. After a restart, orders still waiting to be allocated or picked get their
+ * workflow again: allocation is idempotent and re-attaches the new task token to the open pick ticket.
+ */
+async function resumeWorkflows(deps: Deps, engine: LocalWorkflowEngine, log: (line: string) => void) {
+  let resumed = 0;
+  for (const status of ['placed', 'picking'] as const) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.db.send(
+        new QueryCommand({
+          TableName: deps.tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': gsi2.status(status) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const id = String(item.id);
+        await engine.start(id, {
+          orderId: id,
+          correlationId: String(item.correlationId ?? id),
+        });
+        resumed += 1;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+  if (resumed > 0) log(`resumed ${resumed} workflow(s) waiting for allocation or pick`);
+}

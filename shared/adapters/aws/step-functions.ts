@@ -1,0 +1,58 @@
+import {
+  ExecutionAlreadyExists,
+  InvalidToken,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { type TaskCallbacks, TaskTokenExpiredError, type WorkflowStarter } from '../../ports/workflow.js';
+
+export class StepFunctionsStarter implements WorkflowStarter {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async start(name: string, input: Record<string, unknown>) {
+    try {
+      // Standard workflows treat a repeated name with the same input as the same execution.
+      const result = await this.client.send(
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
+      );
+      return { executionId: result.executionArn ?? name, alreadyStarted: false };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists) return { executionId: name, alreadyStarted: true };
+      throw error;
+    }
+  }
+}
+
+export class StepFunctionsCallbacks implements TaskCallbacks {
+  constructor(private readonly client: SFNClient) {}
+
+  async succeed(taskToken: string, output: unknown) {
+    await this.guard(() =>
+      this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
+    );
+  }
+
+  async fail(taskToken: string, error: string, cause: string) {
+    await this.guard(() =>
+      this.client.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, 32_000) })),
+    );
+  }
+
+  private async guard(call: () => Promise<unknown>) {
+    try {
+      await call();
+    } catch (error) {
+      if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken) {
+        throw new TaskTokenExpiredError(error.message);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { saleEntry } from '../domain/ledger.js';
+import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
+import type { Deps } from '../runtime/deps.js';
+import { shipItem } from '../store/inventory.js';
+import { gsi2, keys } from '../store/keys.js';
+import { getOrderAggregate, type PaymentState, statusUpdateItem, timelineItem, transact } from '../store/orders.js';
+
+/**
+ * Captures the payment when the goods ship and, in one transaction, commits the stock (it leaves on-hand and
+ * reserved), marks the order shipped and posts the balanced sale entry. The gateway capture is idempotent by
+ * key, so a retry after a failed write never captures twice.
+ */
+export async function billOrder(deps: Deps, input: { orderId: string }): Promise<{ payment: PaymentState }> {
+  const aggregate = await getOrderAggregate(deps, input.orderId);
+  if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
+  const { order } = aggregate;
+  if (order.payment.status === 'captured') return { payment: order.payment };
+  if (order.status !== 'picking' || order.payment.status !== 'authorized' || !order.payment.authorizationId) {
+    throw new ConflictError(`order ${order.id} is ${order.status} with payment ${order.payment.status}; cannot bill`);
+  }
+  if (aggregate.shipments.length === 0) throw new ConflictError(`order ${order.id} has no shipment to bill`);
+
+  const capture = await deps.payments.capture({
+    idempotencyKey: `capture:${order.id}`,
+    authorizationId: order.payment.authorizationId,
+    amount: order.totals.grand,
+    currency: order.currency,
+  });
+  const now = deps.clock.now().toISOString();
+  const entry = saleEntry({
+    id: `je_${order.id.replace(/^ord_/, '')}_sale`,
+    postedAt: now,
+    currency: order.currency,
+    orderId: order.id,
+    paymentId: capture.captureId,
+    totals: order.totals,
+  });
+  const payment: PaymentState = {
+    ...order.payment,
+    status: 'captured',
+    captureId: capture.captureId,
+    captured: order.totals.grand,
+  };
+  const held = aggregate.reservations.filter((reservation) => reservation.status === 'held');
+  const written = await transact(deps, [
+    statusUpdateItem(deps, order, 'shipped', ['picking'], { payment }),
+    ...held.flatMap((reservation) => [
+      ...reservation.lines.map((line) => shipItem(deps, reservation.locationId, line.sku, line.quantity, now)),
+      {
+        Update: {
+          TableName: deps.tableName,
+          Key: keys.reservation(order.id, reservation.locationId),
+          UpdateExpression: 'SET #status = :shipped, updatedAt = :now',
+          ConditionExpression: '#status = :held',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':shipped': 'shipped', ':held': 'held', ':now': now },
+        },
+      },
+    ]),
+    {
+      Put: {
+        TableName: deps.tableName,
+        Item: {
+          ...keys.journal(order.id, entry.id),
+          gsi2pk: gsi2.ledgerDay(now.slice(0, 10)),
+          gsi2sk: `${now}#${entry.id}`,
+          entity: 'JournalEntry',
+          entityVersion: 1,
+          ...entry,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    timelineItem(deps, order.id, {
+      type: 'PaymentCaptured',
+      at: now,
+      detail: { amount: order.totals.grand, captureId: capture.captureId, journalEntryId: entry.id },
+    }),
+  ]);
+  if (!written) {
+    const again = await getOrderAggregate(deps, order.id);
+    if (again?.order.payment.status === 'captured') return { payment: again.order.payment };
+    throw new ConflictError(`order ${order.id} changed while it was being billed`);
+  }
+  const meta = (suffix: string) => ({
+    correlationId: order.correlationId,
+    idempotencyKey: `${order.id}:${suffix}`,
+    occurredAt: deps.clock.now(),
+  });
+  await deps.events.publish([
+    PaymentCaptured.create(
+      {
+        orderId: order.id,
+        amount: order.totals.grand,
+        currency: order.currency,
+        captureId: capture.captureId,
+        journalEntryId: entry.id,
+      },
+      meta('captured'),
+    ),
+    OrderShipped.create(
+      {
+        orderId: order.id,
+        shipments: aggregate.shipments.map(({ carrier, service, trackingNumber }) => ({
+          carrier,
+          service,
+          trackingNumber,
+        })),
+      },
+      meta('shipped'),
+    ),
+  ]);
+  return { payment };
+}

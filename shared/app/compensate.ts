@@ -1,0 +1,184 @@
+import { NotFoundError } from '../domain/errors.js';
+import { type JournalEntry, refundEntry } from '../domain/ledger.js';
+import type { OrderStatus } from '../domain/order.js';
+import { OrderFailed, PaymentRefunded, PaymentVoided, StockReleased } from '../events/catalogue.js';
+import type { Deps } from '../runtime/deps.js';
+import { releaseItem } from '../store/inventory.js';
+import { gsi2, keys } from '../store/keys.js';
+import { getOrderAggregate, type PaymentState, statusUpdateItem, timelineItem, transact } from '../store/orders.js';
+
+/** Statuses a failing workflow may still undo; a shipped or completed order is never compensated. */
+const UNDOABLE: readonly OrderStatus[] = ['placed', 'allocated', 'picking', 'backordered', 'failed'];
+
+/** Undo of the payment: void an authorization, refund a capture, nothing when nothing was taken. */
+export async function cancelPayment(
+  deps: Deps,
+  input: { orderId: string },
+): Promise<{ outcome: 'voided' | 'refunded' | 'nothing-to-undo' }> {
+  const aggregate = await getOrderAggregate(deps, input.orderId);
+  if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
+  const { order } = aggregate;
+  if (!UNDOABLE.includes(order.status)) return { outcome: 'nothing-to-undo' };
+  const now = deps.clock.now().toISOString();
+  const meta = (suffix: string) => ({
+    correlationId: order.correlationId,
+    idempotencyKey: `${order.id}:${suffix}`,
+    occurredAt: deps.clock.now(),
+  });
+
+  if (order.payment.status === 'authorized' && order.payment.authorizationId) {
+    await deps.payments.void({ idempotencyKey: `void:${order.id}`, authorizationId: order.payment.authorizationId });
+    const payment: PaymentState = { ...order.payment, status: 'voided' };
+    const written = await transact(deps, [
+      paymentUpdate(deps, order.id, payment, 'authorized'),
+      timelineItem(deps, order.id, { type: 'PaymentVoided', at: now }),
+    ]);
+    if (written) {
+      await deps.events.publish([
+        PaymentVoided.create({ orderId: order.id, authorizationId: order.payment.authorizationId }, meta('voided')),
+      ]);
+    }
+    return { outcome: 'voided' };
+  }
+
+  if (order.payment.status === 'captured' && order.payment.captureId) {
+    const sale = aggregate.journal.find((entry) => entry.id.endsWith('_sale'));
+    const refund = await deps.payments.refund({
+      idempotencyKey: `refund:${order.id}`,
+      captureId: order.payment.captureId,
+      amount: order.payment.captured,
+      currency: order.currency,
+    });
+    const payment: PaymentState = {
+      ...order.payment,
+      status: 'refunded',
+      refundId: refund.refundId,
+      refunded: order.payment.captured,
+    };
+    const entry: JournalEntry | undefined = sale
+      ? refundEntry({ id: sale.id.replace(/_sale$/, '_refund'), postedAt: now, sale, refundId: refund.refundId })
+      : undefined;
+    const written = await transact(deps, [
+      paymentUpdate(deps, order.id, payment, 'captured'),
+      ...(entry
+        ? [
+            {
+              Put: {
+                TableName: deps.tableName,
+                Item: {
+                  ...keys.journal(order.id, entry.id),
+                  gsi2pk: gsi2.ledgerDay(now.slice(0, 10)),
+                  gsi2sk: `${now}#${entry.id}`,
+                  entity: 'JournalEntry',
+                  entityVersion: 1,
+                  ...entry,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : []),
+      timelineItem(deps, order.id, { type: 'PaymentRefunded', at: now, detail: { refundId: refund.refundId } }),
+    ]);
+    if (written) {
+      await deps.events.publish([
+        PaymentRefunded.create(
+          {
+            orderId: order.id,
+            amount: payment.refunded,
+            currency: order.currency,
+            refundId: refund.refundId,
+            journalEntryId: entry?.id ?? 'none',
+          },
+          meta('refunded'),
+        ),
+      ]);
+    }
+    return { outcome: 'refunded' };
+  }
+  return { outcome: 'nothing-to-undo' };
+}
+
+function paymentUpdate(deps: Deps, orderId: string, payment: PaymentState, from: string) {
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.order(orderId),
+      UpdateExpression: 'SET payment = :payment, updatedAt = :now',
+      ConditionExpression: 'payment.#status = :from',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':payment': payment, ':from': from, ':now': deps.clock.now().toISOString() },
+    },
+  };
+}
+
+/** Undo of the reservation: returns exactly what is still held, once per reservation. */
+export async function releaseAllocation(
+  deps: Deps,
+  input: { orderId: string },
+): Promise<{ released: { locationId: string; sku: string; quantity: number }[] }> {
+  const aggregate = await getOrderAggregate(deps, input.orderId);
+  if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
+  const { order } = aggregate;
+  if (!UNDOABLE.includes(order.status)) return { released: [] };
+  const now = deps.clock.now().toISOString();
+  const released: { locationId: string; sku: string; quantity: number }[] = [];
+  for (const reservation of aggregate.reservations.filter((row) => row.status === 'held')) {
+    const written = await transact(deps, [
+      {
+        Update: {
+          TableName: deps.tableName,
+          Key: keys.reservation(order.id, reservation.locationId),
+          UpdateExpression: 'SET #status = :released, updatedAt = :now',
+          ConditionExpression: '#status = :held',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':released': 'released', ':held': 'held', ':now': now },
+        },
+      },
+      ...reservation.lines.map((line) => releaseItem(deps, reservation.locationId, line.sku, line.quantity, now)),
+      timelineItem(deps, order.id, {
+        type: 'StockReleased',
+        at: now,
+        detail: { locationId: reservation.locationId, lines: reservation.lines },
+      }),
+    ]);
+    if (written) {
+      released.push(...reservation.lines.map((line) => ({ locationId: reservation.locationId, ...line })));
+    }
+  }
+  if (released.length > 0) {
+    await deps.events.publish([
+      StockReleased.create(
+        { orderId: order.id, lines: released },
+        { correlationId: order.correlationId, idempotencyKey: `${order.id}:released`, occurredAt: deps.clock.now() },
+      ),
+    ]);
+  }
+  return { released };
+}
+
+export async function markOrderFailed(
+  deps: Deps,
+  input: { orderId: string; error?: { Error?: string; Cause?: string } },
+): Promise<{ status: OrderStatus }> {
+  const aggregate = await getOrderAggregate(deps, input.orderId);
+  if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
+  const { order } = aggregate;
+  const error = input.error?.Error ?? 'Unknown';
+  const cause = (input.error?.Cause ?? '').slice(0, 1000);
+  const now = deps.clock.now().toISOString();
+  const written = await transact(deps, [
+    statusUpdateItem(deps, order, 'failed', ['placed', 'allocated', 'picking'], { failure: { error, cause } }),
+    timelineItem(deps, order.id, { type: 'OrderFailed', at: now, detail: { error, cause } }),
+  ]);
+  if (written) {
+    await deps.events.publish([
+      OrderFailed.create(
+        { orderId: order.id, error, cause },
+        { correlationId: order.correlationId, idempotencyKey: `${order.id}:failed`, occurredAt: deps.clock.now() },
+      ),
+    ]);
+    return { status: 'failed' };
+  }
+  return { status: order.status };
+}

@@ -1,0 +1,31 @@
+import type { OrderAggregate } from '../store/orders.js';
+
+/** The public shape of `GET /orders/{id}`: the order with everything that happened to it, newest last. */
+export function toOrderView(aggregate: OrderAggregate) {
+  const { order } = aggregate;
+  return {
+    id: order.id,
+    status: order.status,
+    channel: order.channel,
+    externalId: order.externalId,
+    orderNumber: order.orderNumber ?? null,
+    currency: order.currency,
+    customer: order.customer,
+    shippingAddress: order.shippingAddress,
+    lines: order.lines,
+    totals: order.totals,
+    payment: order.payment,
+    allocations: order.allocations,
+    pickTickets: aggregate.pickTickets.map(({ taskToken: _token, ...ticket }) => ticket),
+    shipments: aggregate.shipments.map(({ options: _options, ...shipment }) => shipment),
+    journal: aggregate.journal,
+    notifications: aggregate.notifications,
+    timeline: [
+      { type: 'OrderPlaced', at: order.createdAt },
+      ...[...aggregate.timeline].sort((a, b) => a.at.localeCompare(b.at)),
+    ],
+    placedAt: order.placedAt,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}

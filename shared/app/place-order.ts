@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConflictError } from '../domain/errors.js';
+import { type CanonicalOrder, deriveTotals } from '../domain/order.js';
+import { OrderPlaced } from '../events/catalogue.js';
+import type { Deps } from '../runtime/deps.js';
+import { keys } from '../store/keys.js';
+import { type OrderRecord, orderIndexes } from '../store/orders.js';
+
+export interface PlaceOrderResult {
+  orderId: string;
+  duplicate: boolean;
+}
+
+/**
+ * The order id is derived from the channel and the channel's own order id, so every repeat of the same
+ * external order (a retried delivery, the same order under a new delivery id) lands on the same item and
+ * one conditional put is the whole idempotency check. See docs/decisions/0002-deterministic-order-ids.md.
+ */
+export function orderIdFor(channel: string, externalId: string): string {
+  return `ord_${createHash('sha256').update(`${channel}:${externalId}`).digest('hex').slice(0, 24)}`;
+}
+
+export const requestHash = (body: Uint8Array | string): string =>
+  createHash('sha256').update(body).digest('hex');
+
+export async function placeOrder(
+  deps: Deps,
+  input: { order: CanonicalOrder; deliveryId?: string; requestHash?: string; idempotencyKey?: string },
+): Promise<PlaceOrderResult> {
+  const { order } = input;
+  const totals = deriveTotals(order);
+  const now = deps.clock.now().toISOString();
+  const id = orderIdFor(order.channel, order.externalId);
+  const record: OrderRecord = {
+    id,
+    channel: order.channel,
+    externalId: order.externalId,
+    ...(order.orderNumber ? { orderNumber: order.orderNumber } : {}),
+    status: 'placed',
+    currency: order.currency,
+    customer: order.customer,
+    shippingAddress: order.shippingAddress,
+    lines: order.lines,
+    totals,
+    payment: { status: 'pending', amount: totals.grand, captured: 0, refunded: 0 },
+    allocations: [],
+    placedAt: order.placedAt ?? now,
+    createdAt: now,
+    updatedAt: now,
+    correlationId: id,
+  };
+
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: {
+          ...keys.order(id),
+          ...orderIndexes(record),
+          entity: 'Order',
+          entityVersion: 1,
+          ...record,
+          ...(input.deliveryId ? { firstDeliveryId: input.deliveryId } : {}),
+          ...(input.requestHash ? { requestHash: input.requestHash } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const existing = error.Item ? (unmarshall(error.Item) as OrderRecord & { requestHash?: string }) : undefined;
+    if (
+      input.idempotencyKey &&
+      existing?.requestHash &&
+      input.requestHash &&
+      existing.requestHash !== input.requestHash
+    ) {
+      throw new ConflictError('Idempotency-Key was already used with a different request body', {
+        field: 'Idempotency-Key',
+      });
+    }
+    // A previous delivery may have stored the order and then failed to start the workflow; the sender's
+    // retry lands here and finishes the job. Starting is idempotent by execution name.
+    if (existing?.status === 'placed') await startWorkflow(deps, existing);
+    return { orderId: id, duplicate: true };
+  }
+
+  await deps.events.publish([
+    OrderPlaced.create(
+      {
+        orderId: id,
+        channel: record.channel,
+        externalId: record.externalId,
+        currency: record.currency,
+        grandTotal: totals.grand,
+        lineCount: record.lines.length,
+        skus: [...new Set(record.lines.map((line) => line.sku))],
+      },
+      { correlationId: id, idempotencyKey: `${id}:placed`, occurredAt: deps.clock.now() },
+    ),
+  ]);
+  await startWorkflow(deps, record);
+  return { orderId: id, duplicate: false };
+}
+
+async function startWorkflow(deps: Deps, order: Pick<OrderRecord, 'id' | 'correlationId'>): Promise<void> {
+  await deps.workflows.start(order.id, {
+    orderId: order.id,
+    correlationId: order.correlationId,
+  });
+}

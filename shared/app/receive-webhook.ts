@@ -1,0 +1,33 @@
+import { metrics } from '../observability.js';
+import type { CanonicalOrder } from '../domain/order.js';
+import { json, parseJson, rawBody, type ApiEvent, type ApiResult } from '../http/api.js';
+import type { WebhookChannel } from '../ports/secret-store.js';
+import type { Deps } from '../runtime/deps.js';
+import { placeOrder, requestHash } from './place-order.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/**
+ * The shared path of every checkout webhook: verify the signature over the raw bytes (401 and nothing
+ * stored when it fails), parse and map to the canonical order (400/422), then place it idempotently.
+ */
+export async function receiveWebhook(
+  deps: Deps,
+  event: ApiEvent,
+  channel: WebhookChannel,
+  options: {
+    verify: (body: Buffer, secrets: string[]) => void;
+    map: (payload: unknown) => CanonicalOrder;
+    deliveryId: string | undefined;
+  },
+): Promise<ApiResult> {
+  const body = rawBody(event);
+  options.verify(body, await deps.secrets.webhookSecrets(channel));
+  const order = options.map(parseJson(body));
+  const result = await placeOrder(deps, {
+    order,
+    ...(options.deliveryId ? { deliveryId: options.deliveryId } : {}),
+    requestHash: requestHash(body),
+  });
+  metrics.addMetric(result.duplicate ? 'DuplicateDeliveries' : 'OrdersPlaced', MetricUnit.Count, 1);
+  return json(result.duplicate ? 200 : 201, result);
+}

@@ -1,0 +1,98 @@
+import { carrierServices, defaultPromiseBusinessDays, defaultUnitWeightGrams } from '../config/carriers.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { addBusinessDays, rateShop } from '../domain/rate-shopping.js';
+import { CarrierSelected } from '../events/catalogue.js';
+import type { Deps } from '../runtime/deps.js';
+import { getLocation } from '../store/inventory.js';
+import { keys } from '../store/keys.js';
+import { getOrderAggregate, type ShipmentRecord, timelineItem, transact } from '../store/orders.js';
+
+/** Rate-shops one shipment per allocated location and buys its label; a repeat returns the same shipments. */
+export async function selectCarrier(deps: Deps, input: { orderId: string }): Promise<{ shipments: ShipmentRecord[] }> {
+  const aggregate = await getOrderAggregate(deps, input.orderId);
+  if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
+  const { order } = aggregate;
+  if (order.status !== 'picking') {
+    if (aggregate.shipments.length > 0) return { shipments: aggregate.shipments };
+    throw new ConflictError(`order ${order.id} is ${order.status}; only picked orders ship`);
+  }
+  const picked = aggregate.pickTickets.filter((ticket) => ticket.status === 'confirmed');
+  const shipments: ShipmentRecord[] = [];
+  for (const ticket of picked) {
+    const existing = aggregate.shipments.find((shipment) => shipment.locationId === ticket.locationId);
+    if (existing) {
+      shipments.push(existing);
+      continue;
+    }
+    const origin = await getLocation(deps, ticket.locationId);
+    if (!origin) throw new NotFoundError(`location ${ticket.locationId} does not exist`);
+    const units = ticket.lines.reduce((sum, line) => sum + line.quantity, 0);
+    const now = deps.clock.now();
+    const { chosen, options } = rateShop({
+      services: carrierServices,
+      fromPostalCode: origin.address.postalCode,
+      toPostalCode: order.shippingAddress.postalCode,
+      weightGrams: units * defaultUnitWeightGrams,
+      shipDate: now,
+      promiseDate: addBusinessDays(new Date(order.placedAt), defaultPromiseBusinessDays),
+    });
+    const label = await deps.carriers.createLabel({
+      idempotencyKey: `label:${order.id}:${ticket.locationId}`,
+      carrier: chosen.carrier,
+      service: chosen.service,
+      fromPostalCode: origin.address.postalCode,
+      toPostalCode: order.shippingAddress.postalCode,
+      toCountry: order.shippingAddress.country,
+      weightGrams: units * defaultUnitWeightGrams,
+    });
+    const shipment: ShipmentRecord = {
+      id: `sh_${ticket.id.replace(/^pt_/, '')}`,
+      locationId: ticket.locationId,
+      carrier: chosen.carrier,
+      service: chosen.service,
+      trackingNumber: label.trackingNumber,
+      // Carrier rates are kept in USD cents; multi-currency rate cards come with the logistics issue.
+      cost: chosen.cost,
+      currency: 'USD',
+      estimatedDelivery: chosen.estimatedDelivery,
+      options,
+      createdAt: now.toISOString(),
+    };
+    const written = await transact(deps, [
+      {
+        Put: {
+          TableName: deps.tableName,
+          Item: { ...keys.shipment(order.id, shipment.id), entity: 'Shipment', entityVersion: 1, ...shipment },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      timelineItem(deps, order.id, {
+        type: 'CarrierSelected',
+        at: shipment.createdAt,
+        detail: { carrier: shipment.carrier, service: shipment.service, trackingNumber: shipment.trackingNumber },
+      }),
+    ]);
+    if (!written) return await selectCarrier(deps, input);
+    shipments.push(shipment);
+    await deps.events.publish([
+      CarrierSelected.create(
+        {
+          orderId: order.id,
+          shipmentId: shipment.id,
+          carrier: shipment.carrier,
+          service: shipment.service,
+          trackingNumber: shipment.trackingNumber,
+          cost: shipment.cost,
+          currency: shipment.currency,
+        },
+        {
+          correlationId: order.correlationId,
+          idempotencyKey: `${order.id}:carrier:${shipment.id}`,
+          occurredAt: deps.clock.now(),
+        },
+      ),
+    ]);
+  }
+  if (shipments.length === 0) throw new ConflictError(`order ${order.id} has no confirmed pick to ship`);
+  return { shipments };
+}

@@ -1,0 +1,39 @@
+import type { QueueName } from './functions.js';
+
+/**
+ * EventBridge rules, declared once. The CDK stack creates one rule per entry on the OMS bus with an SQS
+ * target; the local bus (local/event-bus.ts) evaluates the same patterns with EventBridge semantics.
+ */
+export interface EventRuleSpec {
+  name: string;
+  description: string;
+  target: QueueName;
+  pattern: Record<string, unknown>;
+}
+
+export const eventRules: readonly EventRuleSpec[] = [
+  {
+    name: 'order-lifecycle-to-marketing',
+    description: 'Order, fulfillment and notification events feed customer and product interest',
+    target: 'marketing',
+    pattern: {
+      source: [{ prefix: 'oms.' }],
+      'detail-type': ['OrderPlaced', 'OrderAllocated', 'OrderShipped', 'OrderCompleted', 'OrderFailed'],
+    },
+  },
+  {
+    name: 'money-to-accounting',
+    description: 'Payment and ledger events for the accounting systems',
+    target: 'accounting',
+    pattern: {
+      source: ['oms.billing'],
+    },
+  },
+];
+
+/** Queue settings shared by both runtimes. */
+export const queueSettings = {
+  maxReceiveCount: 3,
+  visibilityTimeoutSeconds: 60,
+  batchSize: 10,
+} as const;

@@ -1,0 +1,134 @@
+/**
+ * Every Lambda function of the OMS, declared once. The CDK stack creates one NodejsFunction per entry and
+ * wires its trigger; the local runtime routes HTTP requests, workflow tasks, queue messages and schedules to
+ * the same handler modules from this list.
+ */
+export type Permission =
+  | 'table:read'
+  | 'table:write'
+  | 'bus:put'
+  | 'workflow:start'
+  | 'workflow:callback'
+  | 'bucket:read'
+  | 'bucket:write'
+  | 'secrets:read';
+
+export type QueueName = 'marketing' | 'accounting';
+export type ScheduleName = 'reorder' | 'reporting' | 'ledger-export';
+
+export type Trigger =
+  | { kind: 'http'; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string }
+  /** A Task state in an ASL file names the function through `${substitution}`. */
+  | { kind: 'workflow'; substitution: string }
+  | { kind: 'queue'; queue: QueueName }
+  | { kind: 'schedule'; schedule: ScheduleName };
+
+export interface FunctionSpec {
+  /** Kebab-case, unique; also the folder name under functions/<context>/. */
+  name: string;
+  context: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  permissions: readonly Permission[];
+  trigger: Trigger;
+}
+
+const api = (
+  context: string,
+  name: string,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  permissions: readonly Permission[],
+): FunctionSpec => ({
+  name,
+  context,
+  memoryMb: 256,
+  timeoutSeconds: 10,
+  permissions,
+  trigger: { kind: 'http', method, path },
+});
+
+const task = (
+  context: string,
+  name: string,
+  substitution: string,
+  permissions: readonly Permission[],
+): FunctionSpec => ({
+  name,
+  context,
+  memoryMb: 256,
+  timeoutSeconds: 30,
+  permissions,
+  trigger: { kind: 'workflow', substitution },
+});
+
+const intake: readonly Permission[] = ['table:read', 'table:write', 'bus:put', 'workflow:start', 'secrets:read'];
+
+export const functions: readonly FunctionSpec[] = [
+  api('intake', 'receive-shopify-webhook', 'POST', '/webhooks/shopify', intake),
+  api('intake', 'receive-woocommerce-webhook', 'POST', '/webhooks/woocommerce', intake),
+  api('intake', 'receive-standard-webhook', 'POST', '/webhooks/standard', intake),
+  api('orders', 'create-order', 'POST', '/orders', ['table:read', 'table:write', 'bus:put', 'workflow:start']),
+  api('orders', 'get-order', 'GET', '/orders/{id}', ['table:read']),
+  api('orders', 'list-orders', 'GET', '/orders', ['table:read']),
+  api('inventory', 'list-locations', 'GET', '/locations', ['table:read']),
+  api('inventory', 'set-stock', 'PUT', '/inventory/{locationId}/{sku}', ['table:read', 'table:write']),
+  api('inventory', 'get-sku-inventory', 'GET', '/inventory/{sku}', ['table:read']),
+  api('fulfillment', 'confirm-pick', 'POST', '/pick-tickets/{id}/confirm', [
+    'table:read',
+    'table:write',
+    'bus:put',
+    'workflow:callback',
+  ]),
+  task('inventory', 'allocate-order', 'AllocateOrderFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('inventory', 'release-allocation', 'ReleaseAllocationFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('fulfillment', 'select-carrier', 'SelectCarrierFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('billing', 'bill-order', 'BillOrderFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('billing', 'cancel-payment', 'CancelPaymentFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('notifications', 'notify-customer', 'NotifyCustomerFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('orders', 'mark-order-failed', 'MarkOrderFailedFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  {
+    name: 'record-marketing-event',
+    context: 'marketing',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    permissions: ['table:read', 'table:write'],
+    trigger: { kind: 'queue', queue: 'marketing' },
+  },
+  {
+    name: 'record-accounting-event',
+    context: 'accounting',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    permissions: ['table:read', 'table:write'],
+    trigger: { kind: 'queue', queue: 'accounting' },
+  },
+  {
+    name: 'propose-reorders',
+    context: 'jobs',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    permissions: ['table:read', 'table:write', 'bucket:write'],
+    trigger: { kind: 'schedule', schedule: 'reorder' },
+  },
+  {
+    name: 'build-daily-report',
+    context: 'jobs',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    permissions: ['table:read', 'bucket:write'],
+    trigger: { kind: 'schedule', schedule: 'reporting' },
+  },
+  {
+    name: 'export-ledger',
+    context: 'billing',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    permissions: ['table:read', 'bucket:write'],
+    trigger: { kind: 'schedule', schedule: 'ledger-export' },
+  },
+];
+
+/** Path of a function's handler module, relative to the repository root. */
+export const handlerEntry = (spec: FunctionSpec): string =>
+  `functions/${spec.context}/${spec.name}/handler.ts`;

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { UnprocessableError } from './errors.js';
+import { isKnownCurrency } from './money.js';
+
+/**
+ * The canonical order every channel maps to (Shopify, WooCommerce, Standard Webhooks, direct API).
+ * Every amount is integer minor units of `currency` (ISO 4217 exponent: JPY 0, USD 2, KWD 3).
+ */
+const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const AddressSchema = z.object({
+  name: z.string().max(200).optional(),
+  line1: z.string().min(1).max(200),
+  line2: z.string().max(200).optional(),
+  city: z.string().min(1).max(100),
+  region: z.string().max(100).optional(),
+  postalCode: z.string().min(1).max(20),
+  country: z
+    .string()
+    .length(2)
+    .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, upper case'),
+  phone: z.string().max(40).optional(),
+});
+export type Address = z.infer<typeof AddressSchema>;
+
+export const OrderLineSchema = z.object({
+  sku: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  name: z.string().max(300).optional(),
+  quantity: z.number().int().positive().max(10_000),
+  unitPrice: minor,
+  /** The part of the order's discount allocated to this line, as the channel stated it. */
+  discount: minor.default(0),
+});
+export type OrderLine = z.infer<typeof OrderLineSchema>;
+
+export const CHANNELS = ['shopify', 'woocommerce', 'standard', 'direct'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const CanonicalOrderSchema = z.object({
+  channel: z.enum(CHANNELS),
+  externalId: z.string().min(1).max(100),
+  orderNumber: z.string().max(100).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'ISO 4217 code, upper case')
+    .refine(isKnownCurrency, 'unknown or unsupported currency'),
+  customer: z.object({
+    email: z.email().max(254),
+    phone: z.string().max(40).optional(),
+    name: z.string().max(200).optional(),
+  }),
+  shippingAddress: AddressSchema,
+  lines: z.array(OrderLineSchema).min(1).max(100),
+  /** Shipping charged to the customer, after shipping discounts. */
+  shipping: minor.default(0),
+  tax: minor.default(0),
+  /** Order-level discount total (line allocations included). */
+  discount: minor.default(0),
+  total: minor,
+  placedAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type CanonicalOrder = z.infer<typeof CanonicalOrderSchema>;
+
+export interface OrderTotals {
+  subtotal: number;
+  discount: number;
+  shipping: number;
+  tax: number;
+  grand: number;
+}
+
+/**
+ * Derives the totals and checks that the stated total is what the parts add up to:
+ * Σ(unit price × quantity) − discount + shipping + tax = total. A channel that disagrees with itself is
+ * refused (422) rather than silently corrected.
+ */
+export function deriveTotals(order: CanonicalOrder): OrderTotals {
+  const subtotal = order.lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
+  const lineDiscounts = order.lines.reduce((sum, line) => sum + line.discount, 0);
+  if (lineDiscounts > order.discount) {
+    throw new UnprocessableError(
+      `line discounts (${lineDiscounts}) exceed the order discount (${order.discount})`,
+      { field: 'discount' },
+    );
+  }
+  if (order.discount > subtotal) {
+    throw new UnprocessableError(`discount (${order.discount}) exceeds the subtotal (${subtotal})`, {
+      field: 'discount',
+    });
+  }
+  const grand = subtotal - order.discount + order.shipping + order.tax;
+  if (!Number.isSafeInteger(grand) || grand !== order.total) {
+    throw new UnprocessableError(
+      `total ${order.total} does not equal lines ${subtotal} − discount ${order.discount} + shipping ${order.shipping} + tax ${order.tax} = ${grand} (minor units of ${order.currency})`,
+      { field: 'total', expected: grand, stated: order.total },
+    );
+  }
+  return { subtotal, discount: order.discount, shipping: order.shipping, tax: order.tax, grand };
+}
+
+export const ORDER_STATUSES = [
+  'placed',
+  'allocated',
+  'picking',
+  'shipped',
+  'completed',
+  'backordered',
+  'cancelled',
+  'failed',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const PAYMENT_STATUSES = ['pending', 'authorized', 'captured', 'voided', 'refunded', 'declined'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

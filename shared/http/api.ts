@@ -1,0 +1,131 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError, ValidationError } from '../domain/errors.js';
+import { parseWith } from '../domain/validation.js';
+import { logger, metrics, tracer } from '../observability.js';
+
+export type ApiEvent = APIGatewayProxyEventV2;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+
+/** Largest body the API accepts; API Gateway's own limit is 10 MB, an order never needs that. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The exact bytes the sender signed: API Gateway base64-encodes binary bodies, passes text as is. */
+export function rawBody(event: ApiEvent): Buffer {
+  const body = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new ValidationError(`body is larger than ${MAX_BODY_BYTES} bytes`, [
+      { field: '(body)', message: 'too large' },
+    ]);
+  }
+  return bytes;
+}
+
+export function parseJson(bytes: Buffer): unknown {
+  if (bytes.length === 0) throw new ValidationError('body is required', [{ field: '(body)', message: 'empty' }]);
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new ValidationError('body is not valid JSON', [{ field: '(body)', message: 'malformed JSON' }]);
+  }
+}
+
+export function jsonBody<T>(event: ApiEvent, schema: z.ZodType<T>): T {
+  return parseWith(schema, parseJson(rawBody(event)));
+}
+
+export const header = (event: ApiEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+};
+
+/**
+ * Maps errors to responses: domain errors carry their status and fields; anything else is a 500 (or a 503
+ * when a dependency is unreachable) so senders retry. Internal messages never reach the caller.
+ */
+export function httpErrors(): MiddlewareObj<ApiEvent, ApiResult> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      if (error instanceof DomainError) {
+        if (error.statusCode >= 500) logger.error('request failed', { error });
+        else logger.info('request rejected', { code: error.code, status: error.statusCode, reason: error.message });
+        request.response = json(error.statusCode, {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error instanceof ValidationError ? { fields: error.fields } : {}),
+            ...(error.details && !(error instanceof ValidationError) ? { details: error.details } : {}),
+          },
+        });
+        return;
+      }
+      logger.error('unhandled error', { error: error as Error });
+      const unavailable = isUnavailable(error);
+      request.response = json(unavailable ? 503 : 500, {
+        error: {
+          code: unavailable ? 'unavailable' : 'internal_error',
+          message: unavailable ? 'a dependency is unavailable; retry later' : 'internal error',
+        },
+      });
+    },
+  };
+}
+
+function isUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as Error & { code?: string; $metadata?: { httpStatusCode?: number } }).code;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code ?? '') ||
+    error.name === 'TimeoutError' ||
+    error.name === 'ProvisionedThroughputExceededException' ||
+    error.name === 'ThrottlingException' ||
+    (status !== undefined && status >= 500)
+  );
+}
+
+/**
+ * Flushes the metrics a handler recorded. Powertools' logMetrics warns on every invocation that records
+ * none, which most do not; this publishes only when there is something to publish.
+ */
+export function publishMetrics<TEvent, TResult>(): MiddlewareObj<TEvent, TResult> {
+  const flush = async () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  };
+  return { after: flush, onError: flush };
+}
+
+/** The middy chain every API function uses: Powertools logger, metrics and tracer, then the error mapper. */
+export function apiHandler(fn: (event: ApiEvent, context: Context) => Promise<ApiResult>) {
+  return middy<ApiEvent, ApiResult>()
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishMetrics())
+    .use(httpErrors())
+    .handler(fn);
+}
+
+/** The chain for workflow tasks and jobs: errors propagate (Step Functions matches them by name). */
+export function taskHandler<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
+  return middy<TEvent, TResult>()
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(publishMetrics())
+    .handler(fn);
+}

@@ -1,0 +1,47 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgePublisher } from '../adapters/aws/event-bridge-publisher.js';
+import { S3ObjectStore } from '../adapters/aws/s3-object-store.js';
+import { SsmSecretStore } from '../adapters/aws/ssm-secret-store.js';
+import { StepFunctionsCallbacks, StepFunctionsStarter } from '../adapters/aws/step-functions.js';
+import { systemClock, UlidIds } from '../adapters/ids.js';
+import { SimulatedCarrierGateway } from '../adapters/simulated/carrier-gateway.js';
+import { SimulatedPaymentGateway } from '../adapters/simulated/payment-gateway.js';
+import { envNames } from '../config/resources.js';
+import { type Deps, provideDepsFactory } from './deps.js';
+
+/**
+ * The Lambda runtime's wiring: real AWS clients from the environment the stack sets. Payment and carrier
+ * stay simulated until a real gateway adapter is configured (see docs/architecture.md).
+ */
+export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): Deps {
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new Error(`environment variable ${name} is not set`);
+    return value;
+  };
+  const optional = (name: string) => env[name] ?? '';
+  const sfn = new SFNClient({});
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    db,
+    tableName: required(envNames.tableName),
+    events: new EventBridgePublisher(new EventBridgeClient({}), optional(envNames.eventBusName)),
+    workflows: new StepFunctionsStarter(sfn, optional(envNames.stateMachineArn)),
+    taskCallbacks: new StepFunctionsCallbacks(sfn),
+    payments: new SimulatedPaymentGateway(),
+    carriers: new SimulatedCarrierGateway(),
+    objects: new S3ObjectStore(new S3Client({}), optional(envNames.bucketName)),
+    secrets: new SsmSecretStore(new SSMClient({}), optional(envNames.secretsParameterPrefix) || '/oms/webhook-secrets/'),
+    clock: systemClock,
+    ids: new UlidIds(systemClock),
+  };
+}
+
+provideDepsFactory(() => createAwsDeps());

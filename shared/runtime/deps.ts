@@ -1,0 +1,47 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CarrierGateway } from '../ports/carrier-gateway.js';
+import type { Clock, Ids } from '../ports/clock.js';
+import type { EventPublisher } from '../ports/event-publisher.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { PaymentGateway } from '../ports/payment-gateway.js';
+import type { SecretStore } from '../ports/secret-store.js';
+import type { TaskCallbacks, WorkflowStarter } from '../ports/workflow.js';
+
+/**
+ * Everything a handler needs from the outside world. Built in exactly two places: shared/runtime/aws.ts
+ * (inside Lambda) and local/runtime.ts (the embedded runtime). Handlers ask for it with `deps()`.
+ */
+export interface Deps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  events: EventPublisher;
+  workflows: WorkflowStarter;
+  taskCallbacks: TaskCallbacks;
+  payments: PaymentGateway;
+  carriers: CarrierGateway;
+  objects: ObjectStore;
+  secrets: SecretStore;
+  clock: Clock;
+  ids: Ids;
+}
+
+let current: Deps | undefined;
+let factory: (() => Deps) | undefined;
+
+/** Installs the dependencies (the local runtime and tests call this before invoking any handler). */
+export function provideDeps(value: Deps): void {
+  current = value;
+}
+
+/** Registers how to build the dependencies lazily on first use (the Lambda runtime does this). */
+export function provideDepsFactory(build: () => Deps): void {
+  factory = build;
+}
+
+export function deps(): Deps {
+  if (!current) {
+    if (!factory) throw new Error('No dependencies provided: call provideDeps() or provideDepsFactory() first');
+    current = factory();
+  }
+  return current;
+}

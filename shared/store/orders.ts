@@ -1,0 +1,290 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { JournalEntry } from '../domain/ledger.js';
+import type { Address, Channel, OrderLine, OrderStatus, OrderTotals, PaymentStatus } from '../domain/order.js';
+import type { Deps } from '../runtime/deps.js';
+import { decodeCursor, encodeCursor, isConditionFailure, type TransactItem } from './db.js';
+import { gsi1, gsi2, keys } from './keys.js';
+
+export interface PaymentState {
+  status: PaymentStatus;
+  amount: number;
+  authorizationId?: string;
+  captureId?: string;
+  refundId?: string;
+  captured: number;
+  refunded: number;
+}
+
+export interface AllocationView {
+  locationId: string;
+  reason: string;
+  lines: { sku: string; quantity: number }[];
+  candidates: unknown[];
+}
+
+export interface OrderRecord {
+  id: string;
+  channel: Channel;
+  externalId: string;
+  orderNumber?: string;
+  status: OrderStatus;
+  currency: string;
+  customer: { email: string; phone?: string; name?: string };
+  shippingAddress: Address;
+  lines: OrderLine[];
+  totals: OrderTotals;
+  payment: PaymentState;
+  allocations: AllocationView[];
+  placedAt: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Ties every event and log line of this order together. */
+  correlationId: string;
+}
+
+export interface TimelineEntry {
+  type: string;
+  at: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface PickTicketRecord {
+  id: string;
+  orderId: string;
+  locationId: string;
+  status: 'open' | 'confirmed' | 'short';
+  lines: { sku: string; quantity: number; bin: string }[];
+  picked?: { sku: string; ordered: number; picked: number }[];
+  taskToken: string;
+  createdAt: string;
+  confirmedAt?: string;
+}
+
+export interface ShipmentRecord {
+  id: string;
+  locationId: string;
+  carrier: string;
+  service: string;
+  trackingNumber: string;
+  cost: number;
+  currency: string;
+  estimatedDelivery: string;
+  options: unknown[];
+  createdAt: string;
+}
+
+export interface ReservationRecord {
+  orderId: string;
+  locationId: string;
+  lines: { sku: string; quantity: number }[];
+  status: 'held' | 'released' | 'shipped';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NotificationRecord {
+  template: string;
+  channel: 'email' | 'sms';
+  to: string;
+  subject: string;
+  body: string;
+  at: string;
+}
+
+export interface OrderAggregate {
+  order: OrderRecord;
+  timeline: TimelineEntry[];
+  pickTickets: PickTicketRecord[];
+  shipments: ShipmentRecord[];
+  reservations: ReservationRecord[];
+  journal: JournalEntry[];
+  notifications: NotificationRecord[];
+}
+
+const stripKeys = <T>(item: Record<string, unknown>): T => {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, entity: _e, entityVersion: _v, ...rest } =
+    item;
+  return rest as T;
+};
+
+/** Index attributes of an order header for its current status. */
+export const orderIndexes = (order: Pick<OrderRecord, 'id' | 'status' | 'createdAt' | 'customer'>) => ({
+  gsi1pk: gsi1.customerEmail(order.customer.email),
+  gsi1sk: `${order.createdAt}#${order.id}`,
+  gsi2pk: gsi2.status(order.status),
+  gsi2sk: `${order.createdAt}#${order.id}`,
+});
+
+export function timelineItem(deps: Deps, orderId: string, entry: TimelineEntry): TransactItem {
+  return {
+    Put: {
+      TableName: deps.tableName,
+      Item: {
+        ...keys.timeline(orderId, entry.at, deps.ids.next('t')),
+        entity: 'TimelineEntry',
+        entityVersion: 1,
+        ...entry,
+      },
+    },
+  };
+}
+
+/**
+ * A status change as one transaction item: the condition makes a late or repeated step a no-op instead of
+ * moving the order backwards.
+ */
+export function statusUpdateItem(
+  deps: Deps,
+  order: OrderRecord,
+  to: OrderStatus,
+  from: readonly OrderStatus[],
+  extra: Record<string, unknown> = {},
+): TransactItem {
+  const now = deps.clock.now().toISOString();
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = {
+    ':to': to,
+    ':now': now,
+    ':g2': gsi2.status(to),
+    ':g2s': `${order.createdAt}#${order.id}`,
+  };
+  const sets = ['#status = :to', 'updatedAt = :now', 'gsi2pk = :g2', 'gsi2sk = :g2s'];
+  Object.entries(extra).forEach(([name, value], index) => {
+    names[`#x${index}`] = name;
+    values[`:x${index}`] = value;
+    sets.push(`#x${index} = :x${index}`);
+  });
+  const fromValues = from.map((status, index) => {
+    values[`:from${index}`] = status;
+    return `:from${index}`;
+  });
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.order(order.id),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: `#status IN (${fromValues.join(', ')})`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+export async function getOrderRecord(deps: Deps, orderId: string): Promise<OrderRecord | undefined> {
+  const result = await deps.db.send(
+    new GetCommand({ TableName: deps.tableName, Key: keys.order(orderId), ConsistentRead: true }),
+  );
+  return result.Item ? stripKeys<OrderRecord>(result.Item) : undefined;
+}
+
+/** The whole order in one Query: header, timeline, tickets, shipments, reservations, journal, notifications. */
+export async function getOrderAggregate(deps: Deps, orderId: string): Promise<OrderAggregate | undefined> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const header = items.find((item) => item.sk === 'ORDER');
+  if (!header) return undefined;
+  const bySk = (prefix: string) => items.filter((item) => String(item.sk).startsWith(prefix));
+  return {
+    order: stripKeys<OrderRecord>(header),
+    timeline: bySk('TIMELINE#').map((item) => stripKeys<TimelineEntry>(item)),
+    pickTickets: bySk('PICK#').map((item) => stripKeys<PickTicketRecord>(item)),
+    shipments: bySk('SHIPMENT#').map((item) => stripKeys<ShipmentRecord>(item)),
+    reservations: bySk('RESERVATION#').map((item) => stripKeys<ReservationRecord>(item)),
+    journal: bySk('JOURNAL#').map((item) => stripKeys<JournalEntry>(item)),
+    notifications: bySk('NOTIFICATION#').map((item) => stripKeys<NotificationRecord>(item)),
+  };
+}
+
+export async function findPickTicket(deps: Deps, ticketId: string): Promise<PickTicketRecord | undefined> {
+  const result = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': gsi1.pickTicket(ticketId) },
+      Limit: 1,
+    }),
+  );
+  const item = result.Items?.[0];
+  return item ? stripKeys<PickTicketRecord>(item) : undefined;
+}
+
+export async function listOrders(
+  deps: Deps,
+  filter: { status?: OrderStatus; email?: string; limit: number; cursor?: string },
+): Promise<{ items: OrderRecord[]; nextCursor?: string }> {
+  const byStatus = filter.status !== undefined;
+  const result = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: byStatus ? 'gsi2' : 'gsi1',
+      KeyConditionExpression: byStatus ? 'gsi2pk = :pk' : 'gsi1pk = :pk',
+      ...(byStatus && filter.email
+        ? {
+            FilterExpression: 'gsi1pk = :email',
+            ExpressionAttributeValues: {
+              ':pk': gsi2.status(filter.status ?? ''),
+              ':email': gsi1.customerEmail(filter.email),
+            },
+          }
+        : {
+            ExpressionAttributeValues: {
+              ':pk': byStatus ? gsi2.status(filter.status ?? '') : gsi1.customerEmail(filter.email ?? ''),
+            },
+          }),
+      ScanIndexForward: false,
+      Limit: filter.limit,
+      ExclusiveStartKey: decodeCursor(filter.cursor),
+    }),
+  );
+  const items = (result.Items ?? []).map((item) => stripKeys<OrderRecord>(item));
+  const nextCursor = encodeCursor(result.LastEvaluatedKey);
+  return nextCursor ? { items, nextCursor } : { items };
+}
+
+/** Runs a transaction; returns false when a condition failed (the step already happened), throws otherwise. */
+export async function transact(deps: Deps, items: TransactItem[], token?: string): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: items,
+        ...(token ? { ClientRequestToken: token.slice(0, 36) } : {}),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export async function setPickTicketToken(
+  deps: Deps,
+  orderId: string,
+  ticketId: string,
+  taskToken: string,
+): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: keys.pickTicket(orderId, ticketId),
+      UpdateExpression: 'SET taskToken = :token',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':token': taskToken, ':open': 'open' },
+    }),
+  );
+}

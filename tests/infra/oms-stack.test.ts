@@ -1,0 +1,495 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Functions } from '../../infra/constructs/functions.js';
+import { Workflow } from '../../infra/constructs/workflow.js';
+import { OmsStack } from '../../infra/oms-stack.js';
+import { eventRules, queueSettings } from '../../shared/config/event-rules.js';
+import { type FunctionSpec, functions, type Permission } from '../../shared/config/functions.js';
+import { envNames, resourceNames } from '../../shared/config/resources.js';
+import { schedules } from '../../shared/config/schedules.js';
+import { tableDefinition } from '../../shared/config/table.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is untyped JSON; the assertions check its shape.
+type Resource = { Type: string; Properties: { [key: string]: any } };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** The app as `cdk synth` builds it (cdk.json feature flags), without bundling the handlers. */
+function testApp(): App {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
+}
+
+const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId, attribute] });
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const aslFile = (name: string) =>
+  readFileSync(new URL(`../../statemachines/${name}`, import.meta.url), 'utf8');
+
+describe('Given the OMS stack', () => {
+  let template: Template;
+  let resources: Record<string, Resource>;
+  let assemblyDirectory: string;
+
+  const ofType = (type: string): [string, Resource][] =>
+    Object.entries(resources).filter(([, resource]) => resource.Type === type);
+
+  const functionId = (spec: FunctionSpec): string => {
+    const ids = Object.keys(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: `${spec.context}: ${spec.name}` },
+      }),
+    );
+    expect(ids, `one Lambda function for ${spec.name}`).toHaveLength(1);
+    return ids[0] as string;
+  };
+
+  const statementsOfRole = (roleId: string): Statement[] =>
+    ofType('AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+
+  const actionsOfFunction = (spec: FunctionSpec): Set<string> => {
+    const fn = resources[functionId(spec)] as Resource;
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+    return new Set(statementsOfRole(roleId).flatMap((s) => asList(s.Action)));
+  };
+
+  beforeAll(() => {
+    const app = testApp();
+    template = Template.fromStack(new OmsStack(app, 'Oms'));
+    resources = template.toJSON().Resources;
+    // Already synthesized by fromStack; the assembly holds the assets, such as the state machine definitions.
+    assemblyDirectory = app.synth().directory;
+  });
+
+  describe('When it builds the table', () => {
+    it('uses the keys, indexes and TTL attribute of shared/config/table.ts', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      const keySchema = (pk: string, sk: string) => [
+        { AttributeName: pk, KeyType: 'HASH' },
+        { AttributeName: sk, KeyType: 'RANGE' },
+      ];
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: keySchema(tableDefinition.partitionKey, tableDefinition.sortKey),
+        GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: keySchema(index.partitionKey, index.sortKey),
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true },
+      });
+      const [, table] = ofType('AWS::DynamoDB::Table')[0] as [string, Resource];
+      const keys: string[] = [
+        tableDefinition.partitionKey,
+        tableDefinition.sortKey,
+        ...tableDefinition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+      ];
+      expect(table.Properties.AttributeDefinitions).toEqual(
+        keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      );
+    });
+
+    it('bills on demand, keeps point-in-time backups and a stream, and survives stack deletion', () => {
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+          DeletionProtectionEnabled: true,
+        }),
+      });
+    });
+  });
+
+  describe('When it builds the functions', () => {
+    it('creates one Lambda function per entry of shared/config/functions.ts, and no other', () => {
+      template.resourceCountIs('AWS::Lambda::Function', functions.length);
+      for (const spec of functions) functionId(spec);
+    });
+
+    it('runs every function on nodejs22.x and arm64 with active tracing and the memory and timeout of its spec', () => {
+      for (const spec of functions) {
+        const fn = resources[functionId(spec)] as Resource;
+        expect(fn.Properties, spec.name).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          MemorySize: spec.memoryMb,
+          Timeout: spec.timeoutSeconds,
+        });
+      }
+    });
+
+    it('logs every function to its own log group kept for one month', () => {
+      for (const spec of functions) {
+        const fn = resources[functionId(spec)] as Resource;
+        const logGroup = resources[fn.Properties.LoggingConfig.LogGroup.Ref] as Resource;
+        expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+        expect(logGroup.Properties.RetentionInDays, spec.name).toBe(30);
+      }
+    });
+
+    it('passes resource names only where the spec needs them', () => {
+      for (const spec of functions) {
+        const variables = (resources[functionId(spec)] as Resource).Properties.Environment.Variables;
+        expect(variables, spec.name).toMatchObject({
+          POWERTOOLS_SERVICE_NAME: spec.context,
+          [envNames.secretsParameterPrefix]: '/oms/webhook-secrets/',
+          [envNames.tableName]: { Ref: expect.any(String) },
+          [envNames.eventBusName]: { Ref: expect.any(String) },
+        });
+        expect(envNames.stateMachineArn in variables, spec.name).toBe(
+          spec.permissions.includes('workflow:start'),
+        );
+        expect(envNames.bucketName in variables, spec.name).toBe(
+          spec.permissions.includes('bucket:read') || spec.permissions.includes('bucket:write'),
+        );
+      }
+    });
+
+    it('grants each function the actions of its permissions and nothing more', () => {
+      // Actions that show a permission was granted...
+      const evidence: Record<Permission, string[]> = {
+        'table:read': ['dynamodb:GetItem', 'dynamodb:Query'],
+        'table:write': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        'bus:put': ['events:PutEvents'],
+        'workflow:start': ['states:StartExecution'],
+        'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        'bucket:read': ['s3:GetObject'],
+        'bucket:write': ['s3:PutObject'],
+        'secrets:read': ['ssm:GetParameter', 'ssm:GetParametersByPath'],
+      };
+      // ...and everything the grant for it may bring along.
+      const bundled: Record<Permission, string[]> = {
+        'table:read': [
+          'dynamodb:BatchGetItem',
+          'dynamodb:Scan',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DescribeTable',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+        ],
+        'table:write': ['dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'],
+        'bus:put': [],
+        'workflow:start': [],
+        'workflow:callback': ['states:SendTaskHeartbeat'],
+        'bucket:read': ['s3:ListBucket'],
+        'bucket:write': ['s3:AbortMultipartUpload'],
+        'secrets:read': ['ssm:GetParameters'],
+      };
+      const always = [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+      ];
+      const queueConsumer = [
+        'sqs:ReceiveMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueUrl',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+      ];
+
+      for (const spec of functions) {
+        const actions = actionsOfFunction(spec);
+        for (const [permission, expected] of Object.entries(evidence) as [Permission, string[]][]) {
+          for (const action of expected) {
+            expect(actions.has(action), `${spec.name} ${action}`).toBe(spec.permissions.includes(permission));
+          }
+        }
+        const allowed = new Set([
+          ...always,
+          ...(spec.trigger.kind === 'queue' ? queueConsumer : []),
+          ...spec.permissions.flatMap((p) => [...evidence[p], ...bundled[p]]),
+        ]);
+        expect(
+          [...actions].filter((a) => !allowed.has(a)),
+          spec.name,
+        ).toEqual([]);
+      }
+    });
+  });
+
+  describe('When it builds the HTTP API', () => {
+    const httpSpecs = functions.filter((spec) => spec.trigger.kind === 'http');
+
+    it('routes each http function at its method and path with a Lambda proxy integration (payload 2.0)', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', httpSpecs.length);
+      for (const spec of httpSpecs) {
+        if (spec.trigger.kind !== 'http') continue;
+        const routeKey = `${spec.trigger.method} ${spec.trigger.path}`;
+        const routes = Object.values(
+          template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }),
+        );
+        expect(routes, routeKey).toHaveLength(1);
+        const integrationId = (routes[0] as Resource).Properties.Target['Fn::Join'][1][1].Ref as string;
+        expect((resources[integrationId] as Resource).Properties, routeKey).toMatchObject({
+          IntegrationType: 'AWS_PROXY',
+          PayloadFormatVersion: '2.0',
+          IntegrationUri: getAtt(functionId(spec)),
+        });
+      }
+    });
+
+    it('logs access to a log group and throttles by default', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] },
+          Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+        },
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: Match.anyValue(),
+          ThrottlingBurstLimit: Match.anyValue(),
+        },
+      });
+    });
+  });
+
+  describe('When it builds the workflows', () => {
+    /** DefinitionBody.fromFile uploads the definition as an asset, which CloudFormation then substitutes. */
+    const definitionOf = (stateMachine: Resource): string =>
+      readFileSync(
+        join(assemblyDirectory, `asset.${stateMachine.Properties.DefinitionS3Location.Key}`),
+        'utf8',
+      );
+    const machine = (file: string): Resource => {
+      const found = ofType('AWS::StepFunctions::StateMachine').filter(
+        ([, m]) => definitionOf(m) === aslFile(file),
+      );
+      expect(found, file).toHaveLength(1);
+      return (found[0] as [string, Resource])[1];
+    };
+    const idOf = (resource: Resource): string =>
+      Object.entries(resources).find(([, r]) => r === resource)?.[0] as string;
+
+    it('loads both state machines from statemachines/ with every placeholder substituted', () => {
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+      for (const file of ['order-fulfillment.asl.json', 'order-shipping.asl.json']) {
+        const stateMachine = machine(file);
+        const { DefinitionSubstitutions } = stateMachine.Properties;
+        const unresolved = definitionOf(stateMachine).replace(/\$\{(\w+)\}/g, (placeholder, name: string) =>
+          name in DefinitionSubstitutions ? 'resolved' : placeholder,
+        );
+        expect(unresolved.match(/\$\{\w+\}/g), file).toBeNull();
+      }
+    });
+
+    it('references each workflow task function from the machine that invokes it', () => {
+      const substitutions = {
+        ...machine('order-fulfillment.asl.json').Properties.DefinitionSubstitutions,
+        ...machine('order-shipping.asl.json').Properties.DefinitionSubstitutions,
+      };
+      const tasks = functions.filter((spec) => spec.trigger.kind === 'workflow');
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const spec of tasks) {
+        if (spec.trigger.kind !== 'workflow') continue;
+        expect(substitutions[spec.trigger.substitution], spec.name).toEqual(getAtt(functionId(spec)));
+      }
+    });
+
+    it('runs order-shipping as an Express child of the Standard order-fulfillment', () => {
+      const shipping = machine('order-shipping.asl.json');
+      const fulfillment = machine('order-fulfillment.asl.json');
+      expect(shipping.Properties.StateMachineType).toBe('EXPRESS');
+      // Express executions keep no history: without logs a failed one leaves no trace.
+      expect(['ALL', 'ERROR']).toContain(shipping.Properties.LoggingConfiguration?.Level);
+      expect(fulfillment.Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+      });
+      expect(fulfillment.Properties.DefinitionSubstitutions.ShippingStateMachineArn).toEqual({
+        Ref: idOf(shipping),
+      });
+    });
+
+    it('lets each machine invoke only its own task functions, and the parent follow the child', () => {
+      for (const file of ['order-fulfillment.asl.json', 'order-shipping.asl.json']) {
+        const stateMachine = machine(file);
+        const roleId = stateMachine.Properties.RoleArn['Fn::GetAtt'][0] as string;
+        const statements = statementsOfRole(roleId);
+        const invoked = statements
+          .filter((s) => asList(s.Action).some((a) => a.startsWith('lambda:')))
+          .flatMap((s) => asList(s.Resource).map((r) => JSON.stringify(r)));
+        const tasks = Object.values(
+          stateMachine.Properties.DefinitionSubstitutions as Record<string, unknown>,
+        )
+          .filter((value) => {
+            const target = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
+            return target !== undefined && resources[target]?.Type === 'AWS::Lambda::Function';
+          })
+          .map((value) => JSON.stringify(value));
+        expect(tasks.length, file).toBeGreaterThan(0);
+        expect(invoked.sort(), file).toEqual(tasks.sort());
+      }
+
+      const parentRole = machine('order-fulfillment.asl.json').Properties.RoleArn['Fn::GetAtt'][0] as string;
+      const parent = statementsOfRole(parentRole);
+      const allows = (action: string) => parent.filter((s) => asList(s.Action).includes(action));
+      expect(allows('states:StartExecution')[0]?.Resource).toEqual({
+        Ref: idOf(machine('order-shipping.asl.json')),
+      });
+      expect(allows('states:DescribeExecution')).toHaveLength(1);
+      expect(allows('states:StopExecution')).toHaveLength(1);
+      for (const action of ['events:PutTargets', 'events:PutRule', 'events:DescribeRule']) {
+        expect(JSON.stringify(allows(action)[0]?.Resource), action).toContain(
+          'rule/StepFunctionsGetEventsForStepFunctionsExecutionManagedRule',
+        );
+      }
+    });
+
+    it('fails with a clear error when an ASL placeholder has no matching workflow function', () => {
+      const stack = new Stack(testApp(), 'Broken');
+      const fns = new Functions(stack, 'Functions');
+      const tasks = fns.withTrigger('workflow').filter((t) => t.spec.name !== 'allocate-order');
+      expect(() => new Workflow(stack, 'Workflow', { tasks })).toThrow(
+        /order-fulfillment\.asl\.json uses \$\{AllocateOrderFunctionArn\}.*substitution: 'AllocateOrderFunctionArn'/,
+      );
+    });
+  });
+
+  describe('When it builds the events', () => {
+    const queueConsumedBy = (queueName: string): string => {
+      const consumer = functions.find(
+        (spec) => spec.trigger.kind === 'queue' && spec.trigger.queue === queueName,
+      );
+      expect(consumer, queueName).toBeDefined();
+      const mappings = Object.values(
+        template.findResources('AWS::Lambda::EventSourceMapping', {
+          Properties: { FunctionName: { Ref: functionId(consumer as FunctionSpec) } },
+        }),
+      );
+      expect(mappings, queueName).toHaveLength(1);
+      return (mappings[0] as Resource).Properties.EventSourceArn['Fn::GetAtt'][0] as string;
+    };
+
+    it('names the bus from shared/config/resources.ts and archives every oms.* event for 30 days', () => {
+      template.hasResourceProperties('AWS::Events::EventBus', { Name: resourceNames.eventBusName });
+      template.hasResourceProperties('AWS::Events::Archive', {
+        RetentionDays: 30,
+        EventPattern: { source: [{ prefix: 'oms.' }] },
+      });
+    });
+
+    it('creates one rule per entry of shared/config/event-rules.ts with its pattern and queue', () => {
+      template.resourceCountIs('AWS::Events::Rule', eventRules.length);
+      for (const rule of eventRules) {
+        template.hasResourceProperties('AWS::Events::Rule', {
+          Description: rule.description,
+          EventPattern: rule.pattern,
+          Targets: [Match.objectLike({ Arn: getAtt(queueConsumedBy(rule.target)) })],
+        });
+      }
+    });
+
+    it('gives each queue a dead-letter queue and a visibility timeout of at least six consumer timeouts', () => {
+      const queues = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy);
+      expect(queues.map(([id]) => id).sort()).toEqual(
+        ['marketing', 'accounting'].map(queueConsumedBy).sort(),
+      );
+      for (const [id, queue] of queues) {
+        const deadLetters = resources[
+          queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]
+        ] as Resource;
+        expect(deadLetters.Type).toBe('AWS::SQS::Queue');
+        expect(deadLetters.Properties.MessageRetentionPeriod, id).toBe(14 * 24 * 3600);
+        expect(queue.Properties.RedrivePolicy.maxReceiveCount, id).toBe(queueSettings.maxReceiveCount);
+        expect(queue.Properties.SqsManagedSseEnabled ?? queue.Properties.KmsMasterKeyId, id).toBeTruthy();
+      }
+      for (const spec of functions) {
+        if (spec.trigger.kind !== 'queue') continue;
+        const queue = resources[queueConsumedBy(spec.trigger.queue)] as Resource;
+        expect(queue.Properties.VisibilityTimeout, spec.name).toBeGreaterThanOrEqual(
+          Math.max(queueSettings.visibilityTimeoutSeconds, 6 * spec.timeoutSeconds),
+        );
+      }
+    });
+
+    it('feeds each consumer in batches that report item failures', () => {
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: queueSettings.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    it('refuses plain-HTTP access to every queue', () => {
+      const queueIds = ofType('AWS::SQS::Queue').map(([id]) => id);
+      for (const id of queueIds) {
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+      }
+    });
+  });
+
+  describe('When it builds the jobs', () => {
+    it('creates one schedule per entry of shared/config/schedules.ts, invoking its job function', () => {
+      template.resourceCountIs('AWS::Scheduler::Schedule', schedules.length);
+      for (const schedule of schedules) {
+        const job = functions.find(
+          (spec) => spec.trigger.kind === 'schedule' && spec.trigger.schedule === schedule.name,
+        );
+        expect(job, schedule.name).toBeDefined();
+        template.hasResourceProperties('AWS::Scheduler::Schedule', {
+          ScheduleExpression: schedule.expression,
+          Target: Match.objectLike({
+            Arn: getAtt(functionId(job as FunctionSpec)),
+            DeadLetterConfig: { Arn: Match.anyValue() },
+            RetryPolicy: Match.anyValue(),
+          }),
+        });
+      }
+    });
+
+    it('lets each schedule invoke only its own function', () => {
+      for (const [, schedule] of ofType('AWS::Scheduler::Schedule')) {
+        const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
+        const invoke = statementsOfRole(roleId).filter((s) =>
+          asList(s.Action).includes('lambda:InvokeFunction'),
+        );
+        expect(invoke.flatMap((s) => asList(s.Resource))).toEqual([schedule.Properties.Target.Arn]);
+      }
+    });
+  });
+
+  describe('When it builds the bucket', () => {
+    it('blocks public access, encrypts, versions and logs access to a separate bucket', () => {
+      const blockAll = {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      };
+      template.allResourcesProperties('AWS::S3::Bucket', { PublicAccessBlockConfiguration: blockAll });
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        VersioningConfiguration: { Status: 'Enabled' },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        LoggingConfiguration: { DestinationBucketName: { Ref: Match.anyValue() } },
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: Match.anyValue() })]),
+        },
+      });
+    });
+  });
+
+  it('outputs the API URL, table, bus, state machine and bucket', () => {
+    for (const name of ['ApiUrl', 'TableName', 'BusName', 'StateMachineArn', 'BucketName']) {
+      template.hasOutput(name, { Value: Match.anyValue() });
+    }
+  });
+});
