@@ -241,6 +241,9 @@ async function resumeWorkflows(deps: Deps, engine: LocalWorkflowEngine, log: (li
           orderId: id,
           correlationId: String(item.correlationId ?? id),
         });
+        // Serve requests only once the resumed wait holds its new task token, or a confirmation that
+        // arrives first would meet the token of the previous process.
+        await engine.parked(id);
         resumed += 1;
       }
       startKey = page.LastEvaluatedKey;

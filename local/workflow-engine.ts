@@ -85,6 +85,17 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
     return this.executions.get(name);
   }
 
+  /** Resolves once the execution waits for a callback or has ended (or the timeout passes). */
+  async parked(name: string, timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const waiting = [...this.waiting.values()].some((waiter) => waiter.execution === name);
+      if (waiting || this.executions.get(name)?.status !== 'RUNNING') return true;
+      await sleep(20);
+    }
+    return false;
+  }
+
   list(): ExecutionRecord[] {
     return [...this.executions.values()];
   }

@@ -13,7 +13,7 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type FunctionSpec, functions, handlerEntry, type Trigger } from '../../shared/config/functions.js';
 import { envNames } from '../../shared/config/resources.js';
-import { acknowledge, attributeReference, pascalCase } from './nag.js';
+import { acknowledge, acknowledgeWildcard, pascalCase } from './nag.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -106,9 +106,9 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
     if (permissions.has('table:read')) table.grantReadData(fn);
     if (permissions.has('table:write')) table.grantWriteData(fn);
     if (permissions.has('table:read') || permissions.has('table:write')) {
-      acknowledge(
+      acknowledgeWildcard(
         this,
-        `IAM5[Resource::${attributeReference(table)}/index/*]`,
+        `${table.tableArn}/index/*`,
         'The table grant covers its global secondary indexes (gsi1, gsi2 from shared/config/table.ts) ' +
           'through <table>/index/*; no other table is reachable.',
       );
@@ -131,19 +131,20 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   private grantBucket(bucket: IBucket, read: boolean, write: boolean): void {
     // Narrower than bucket.grantRead/grantWrite, whose wildcard actions (s3:GetObject*, s3:List*,
     // s3:DeleteObject*) cover far more than reading and writing objects.
+    const objects = bucket.arnForObjects('*');
     const actions = [
       ...(read ? ['s3:GetObject'] : []),
       ...(write ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
     ];
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [objects] }));
     if (read) {
       this.fn.addToRolePolicy(
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
       );
     }
-    acknowledge(
+    acknowledgeWildcard(
       this,
-      `IAM5[Resource::${attributeReference(bucket)}/*]`,
+      objects,
       'Exports and documents are stored under keys chosen at run time (dates, order ids); the statement allows ' +
         'only object reads/writes in this one bucket.',
     );
@@ -152,19 +153,17 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   private grantSecrets(): void {
     const stack = Stack.of(this);
     const path = webhookSecretsPrefix.replace(/^\/|\/$/g, '');
+    const secrets = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${path}/*` });
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
-        resources: [
-          // GetParametersByPath is authorized on the path itself, the others on each parameter below it.
-          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: path }),
-          stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: `${path}/*` }),
-        ],
+        // GetParametersByPath is authorized on the path itself, the others on each parameter below it.
+        resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: path }), secrets],
       }),
     );
-    acknowledge(
+    acknowledgeWildcard(
       this,
-      `IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/${path}/*]`,
+      secrets,
       'Webhook signing secrets are one parameter per sales channel under this path; channels are added ' +
         'without a stack change, and no other parameter is readable.',
     );

@@ -7,7 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ServiceFunction } from './functions.js';
-import { acknowledge, attributeReference, pascalCase } from './nag.js';
+import { acknowledge, acknowledgeWildcard, pascalCase } from './nag.js';
 
 /** The placeholder through which order-fulfillment names the Express child it starts. */
 export const shippingSubstitution = 'ShippingStateMachineArn';
@@ -129,9 +129,9 @@ export class Workflow extends Construct {
         resources: [executions],
       }),
     );
-    acknowledge(
+    acknowledgeWildcard(
       parent,
-      `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${attributeReference(child, 'Name')}:*]`,
+      executions,
       'Execution ARNs are named at start time; the statement covers executions of the order-shipping child ' +
         'only, as states:startExecution.sync:2 requires to follow and stop them.',
     );

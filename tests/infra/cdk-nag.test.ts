@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, type Environment, Validations } from 'aws-cdk-lib';
 import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,17 +23,22 @@ interface ValidationReport {
 }
 
 /** The app as infra/app.ts builds it (cdk.json feature flags, AwsSolutions checks), without bundling. */
-function nagApp(outdir: string): App {
+function nagApp(outdir: string, env: Environment | undefined): App {
   const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
     context?: Record<string, unknown>;
   };
   const app = new App({ outdir, context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } });
-  new OmsStack(app, 'Oms');
+  new OmsStack(app, 'Oms', { env });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;
 }
 
-describe('Given the OMS stack checked by the cdk-nag AwsSolutions pack', () => {
+// Finding ids spell ARNs differently once the region is known (`arn:aws:ssm:eu-west-1:...` instead of
+// `arn:<AWS::Partition>:ssm:<AWS::Region>:...`), and `cdk synth` knows it whenever a profile is configured.
+describe.each([
+  { where: 'environment-agnostic', env: undefined },
+  { where: 'in a known region', env: { region: 'eu-west-1' } },
+])('Given the OMS stack ($where) checked by the cdk-nag AwsSolutions pack', ({ env }) => {
   let outdir: string;
   let report: ValidationReport['pluginReports'][number] | undefined;
   let synthError: unknown;
@@ -43,7 +48,7 @@ describe('Given the OMS stack checked by the cdk-nag AwsSolutions pack', () => {
     try {
       // Synthesis runs the pack through CDK's validation framework, exactly as `cdk synth` does, and throws
       // when it reports errors; the report file is written either way.
-      nagApp(outdir).synth();
+      nagApp(outdir, env).synth();
     } catch (error) {
       synthError = error;
     }

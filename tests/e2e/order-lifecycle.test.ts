@@ -1,0 +1,401 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderIdFor } from '../../shared/app/place-order.js';
+import { signShopify, signWooCommerce, standardWebhookHeaders } from '../../shared/intake/signatures.js';
+import { keys } from '../../shared/store/keys.js';
+import { directOrder, FIXTURE_TOTALS, shopifyOrder, standardOrder, TEST_SECRETS, wooOrder } from '../support/fixtures.js';
+import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+
+let oms: TestRuntime;
+
+beforeAll(async () => {
+  oms = await startTestRuntime({ pickTimeoutSeconds: 4 });
+});
+
+afterAll(async () => {
+  await oms?.stop();
+});
+
+const deliverShopify = (payload: object, deliveryId: string, signWith = TEST_SECRETS.shopify) => {
+  const body = JSON.stringify(payload);
+  return oms.request('POST', '/webhooks/shopify', body, {
+    'x-shopify-topic': 'orders/create',
+    'x-shopify-webhook-id': deliveryId,
+    'x-shopify-hmac-sha256': signShopify(body, signWith),
+  });
+};
+
+/** A Shopify order for one unit of `sku` at 57.50 (same shipping and tax as the fixture, so totals add up). */
+const singleSkuOrder = (sku: string) => {
+  const payload = shopifyOrder();
+  payload.line_items = [
+    { ...payload.line_items[0], sku, quantity: 1, price: '57.50', discount_allocations: [] },
+  ] as never;
+  payload.total_discounts = '0.00';
+  return payload;
+};
+
+const getOrder = async (id: string) => (await oms.request('GET', `/orders/${id}`)).body;
+
+const orderInStatus = (id: string, status: string) =>
+  eventually(async () => {
+    const order = await getOrder(id);
+    return order?.status === status ? order : undefined;
+  });
+
+const stockOf = async (sku: string, locationId: string) => {
+  const reply = await oms.request('GET', `/inventory/${sku}`);
+  return reply.body.locations.find((row: { locationId: string }) => row.locationId === locationId);
+};
+
+const inboxItem = async (consumer: string, idempotencyKey: string) =>
+  (await oms.deps.db.send(new GetCommand({ TableName: oms.tableName, Key: keys.inbox(consumer, idempotencyKey) })))
+    .Item;
+
+const confirmAll = (order: { pickTickets: { id: string; lines: { sku: string; quantity: number }[] }[] }) => {
+  const [ticket] = order.pickTickets;
+  if (!ticket) throw new Error('no pick ticket');
+  return oms.request('POST', `/pick-tickets/${ticket.id}/confirm`, {
+    lines: ticket.lines.map(({ sku, quantity }) => ({ sku, quantity })),
+  });
+};
+
+describe('Given a signed Shopify orders/create delivery', () => {
+  const payload = shopifyOrder({ email: 'lifecycle@example.com' });
+  let orderId: string;
+  let picking: any;
+  let eastBefore: { onHand: number; reserved: number };
+
+  beforeAll(async () => {
+    eastBefore = await stockOf('SKU-TSHIRT-M', 'wh-east');
+    const reply = await deliverShopify(payload, `wh-${payload.id}`);
+    expect(reply.status).toBe(201);
+    expect(reply.body.duplicate).toBe(false);
+    orderId = reply.body.orderId;
+    picking = await orderInStatus(orderId, 'picking');
+  });
+
+  it('becomes an order in picking with a pick ticket and reserved stock', async () => {
+    expect(picking).toMatchObject({
+      id: orderId,
+      channel: 'shopify',
+      externalId: String(payload.id),
+      currency: 'USD',
+      totals: { grand: FIXTURE_TOTALS.total },
+      payment: { status: 'authorized' },
+    });
+    expect(picking.pickTickets).toHaveLength(1);
+    expect(picking.pickTickets[0]).toMatchObject({ locationId: 'wh-east', status: 'open' });
+    expect(picking.allocations[0]).toMatchObject({ locationId: 'wh-east' });
+    expect(picking.allocations[0].reason).toMatch(/single-location/);
+    const east = await stockOf('SKU-TSHIRT-M', 'wh-east');
+    expect(east.reserved).toBe(eastBefore.reserved + 2);
+    expect(east.available).toBe(east.onHand - east.reserved);
+  });
+
+  describe('When the same delivery arrives again', () => {
+    it('answers with the same order id, marked duplicate, and starts no second workflow', async () => {
+      const reply = await deliverShopify(payload, `wh-${payload.id}`);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ orderId, duplicate: true });
+      expect(oms.engine.list().filter((execution) => execution.name === orderId)).toHaveLength(1);
+    });
+  });
+
+  describe('When the same order arrives under a new delivery id', () => {
+    it('is the same order', async () => {
+      const reply = await deliverShopify(payload, `wh-${payload.id}-retry`);
+      expect(reply.body).toEqual({ orderId, duplicate: true });
+    });
+  });
+
+  describe('When the warehouse confirms the full pick', () => {
+    let completed: any;
+
+    beforeAll(async () => {
+      const reply = await confirmAll(picking);
+      expect(reply.status).toBe(200);
+      completed = await orderInStatus(orderId, 'completed');
+    });
+
+    it('completes the order with the payment captured', () => {
+      expect(completed.payment).toMatchObject({ status: 'captured', captured: FIXTURE_TOTALS.total });
+    });
+
+    it('ships with a carrier, a service and a tracking number', () => {
+      expect(completed.shipments).toHaveLength(1);
+      expect(completed.shipments[0].carrier).toMatch(/^SIM/);
+      expect(completed.shipments[0].service).toEqual(expect.any(String));
+      expect(completed.shipments[0].trackingNumber).toMatch(/^[A-Z]{3}\d{18}$/);
+    });
+
+    it('posts a balanced sale to the ledger', () => {
+      expect(completed.journal).toHaveLength(1);
+      const [entry] = completed.journal;
+      const debits = entry.lines.reduce((sum: number, line: { debit: number }) => sum + line.debit, 0);
+      const credits = entry.lines.reduce((sum: number, line: { credit: number }) => sum + line.credit, 0);
+      expect(debits).toBe(credits);
+      expect(debits).toBe(FIXTURE_TOTALS.total + FIXTURE_TOTALS.discount);
+    });
+
+    it('records a customer notification', () => {
+      expect(completed.notifications).toEqual([
+        expect.objectContaining({ template: 'order-shipped', channel: 'email', to: 'lifecycle@example.com' }),
+      ]);
+    });
+
+    it('takes the shipped stock out of both on-hand and reserved', async () => {
+      const east = await stockOf('SKU-TSHIRT-M', 'wh-east');
+      expect(east.onHand).toBe(eastBefore.onHand - 2);
+      expect(east.reserved).toBe(eastBefore.reserved);
+    });
+
+    it('keeps a timeline of every step in order', () => {
+      expect(completed.timeline.map((entry: { type: string }) => entry.type)).toEqual([
+        'OrderPlaced',
+        'OrderAllocated',
+        'PickConfirmed',
+        'CarrierSelected',
+        'PaymentCaptured',
+        'CustomerNotified',
+      ]);
+      for (const entry of completed.timeline) expect(Number.isNaN(Date.parse(entry.at))).toBe(false);
+    });
+
+    it('delivers the events to the marketing and the accounting queues', async () => {
+      await eventually(async () => (await inboxItem('marketing', `${orderId}:completed`)) ?? undefined);
+      await eventually(async () => (await inboxItem('accounting', `${orderId}:captured`)) ?? undefined);
+      expect(await inboxItem('marketing', `${orderId}:placed`)).toMatchObject({ detailType: 'OrderPlaced' });
+      expect(await inboxItem('accounting', `${orderId}:authorized`)).toMatchObject({ detailType: 'PaymentAuthorized' });
+      expect(oms.deadLetters.marketing.depth + oms.deadLetters.accounting.depth).toBe(0);
+    });
+
+    it('answers a repeated confirmation as before', async () => {
+      const reply = await confirmAll(picking);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatchObject({ status: 'confirmed', duplicate: true });
+    });
+
+    it('lists the order by status and email', async () => {
+      const reply = await oms.request('GET', '/orders?status=completed&email=lifecycle@example.com');
+      expect(reply.status).toBe(200);
+      expect(reply.body.items.map((item: { id: string }) => item.id)).toEqual([orderId]);
+    });
+  });
+});
+
+describe('Given deliveries that must be refused', () => {
+  it('refuses a tampered body with 401 and stores nothing', async () => {
+    const payload = shopifyOrder();
+    const body = JSON.stringify(payload);
+    const signature = signShopify(body, TEST_SECRETS.shopify);
+    const tampered = body.replace('"quantity":2', '"quantity":20');
+    expect(tampered).not.toBe(body);
+    const reply = await oms.request('POST', '/webhooks/shopify', tampered, {
+      'x-shopify-webhook-id': `t-${payload.id}`,
+      'x-shopify-hmac-sha256': signature,
+    });
+    expect(reply.status).toBe(401);
+    expect(reply.body.error.code).toBe('unauthorized');
+    expect((await oms.request('GET', `/orders/${orderIdFor('shopify', String(payload.id))}`)).status).toBe(404);
+  });
+
+  it('refuses a delivery without a signature with 401', async () => {
+    const reply = await oms.request('POST', '/webhooks/shopify', shopifyOrder());
+    expect(reply.status).toBe(401);
+  });
+
+  it('refuses a delivery signed with another secret with 401', async () => {
+    const payload = shopifyOrder();
+    const reply = await deliverShopify(payload, `w-${payload.id}`, 'not-the-secret');
+    expect(reply.status).toBe(401);
+  });
+
+  it('answers a signed malformed body with 400', async () => {
+    const body = '{"id": 1, "line_items": [';
+    const reply = await oms.request('POST', '/webhooks/shopify', body, {
+      'x-shopify-hmac-sha256': signShopify(body, TEST_SECRETS.shopify),
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.fields[0].field).toBe('(body)');
+  });
+
+  it('answers a signed order without a SKU with 400 naming the field', async () => {
+    const payload = shopifyOrder();
+    (payload.line_items[0] as { sku: string | null }).sku = null;
+    const reply = await deliverShopify(payload, `m-${payload.id}`);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.fields.map((field: { field: string }) => field.field)).toContain('line_items[0].sku');
+  });
+
+  it('answers totals that do not add up with 422 and the reason', async () => {
+    const payload = shopifyOrder({ total_price: '70.00' });
+    const reply = await deliverShopify(payload, `x-${payload.id}`);
+    expect(reply.status).toBe(422);
+    expect(reply.body.error.message).toMatch(/total 7000 does not equal/);
+    expect((await oms.request('GET', `/orders/${orderIdFor('shopify', String(payload.id))}`)).status).toBe(404);
+  });
+});
+
+describe('Given a Standard Webhooks delivery', () => {
+  const send = (payload: object, id: string, timestamp: number) => {
+    const body = JSON.stringify(payload);
+    return oms.request(
+      'POST',
+      '/webhooks/standard',
+      body,
+      standardWebhookHeaders({ id, timestamp: String(timestamp), body, secret: TEST_SECRETS.standard }),
+    );
+  };
+
+  it('accepts it, answers a redelivery as a duplicate and refuses a replay older than five minutes', async () => {
+    const payload = standardOrder();
+    const now = Math.floor(Date.now() / 1000);
+    const first = await send(payload, 'msg_std_1', now);
+    expect(first.status).toBe(201);
+    const again = await send(payload, 'msg_std_1', now);
+    expect(again.body).toEqual({ orderId: first.body.orderId, duplicate: true });
+    const replay = await send(payload, 'msg_std_1', now - 301);
+    expect(replay.status).toBe(401);
+  });
+});
+
+describe('Given WooCommerce', () => {
+  it('answers the creation ping with 200', async () => {
+    const reply = await oms.request('POST', '/webhooks/woocommerce', 'webhook_id=15', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(reply.status).toBe(200);
+  });
+
+  it('places a signed order.created delivery', async () => {
+    const body = JSON.stringify(wooOrder());
+    const reply = await oms.request('POST', '/webhooks/woocommerce', body, {
+      'x-wc-webhook-signature': signWooCommerce(body, TEST_SECRETS.woocommerce),
+      'x-wc-webhook-delivery-id': '77',
+    });
+    expect(reply.status).toBe(201);
+    await orderInStatus(reply.body.orderId, 'picking');
+  });
+});
+
+describe('Given the direct orders API', () => {
+  it('needs an Idempotency-Key and answers a retry with the same order', async () => {
+    const body = directOrder();
+    const missing = await oms.request('POST', '/orders', body);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.fields[0].field).toBe('Idempotency-Key');
+
+    const key = `key-${Date.now()}-direct`;
+    const first = await oms.request('POST', '/orders', body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    const retry = await oms.request('POST', '/orders', body, { 'idempotency-key': key });
+    expect(retry.body).toEqual({ orderId: first.body.orderId, duplicate: true });
+    const changed = await oms.request('POST', '/orders', { ...body, shipping: body.shipping + 1, total: body.total + 1 }, {
+      'idempotency-key': key,
+    });
+    expect(changed.status).toBe(409);
+  });
+});
+
+describe('Given an order the warehouse cannot fully pick', () => {
+  it('fails the order, voids the payment and releases exactly the reserved stock', async () => {
+    const before = await stockOf('SKU-MUG', 'wh-east');
+    const payload = shopifyOrder();
+    const { body } = await deliverShopify(payload, `s-${payload.id}`);
+    const order = await orderInStatus(body.orderId, 'picking');
+    const ticket = order.pickTickets[0];
+    const reply = await oms.request('POST', `/pick-tickets/${ticket.id}/confirm`, {
+      lines: [
+        { sku: 'SKU-TSHIRT-M', quantity: 1 },
+        { sku: 'SKU-MUG', quantity: 1 },
+      ],
+    });
+    expect(reply.body.status).toBe('short');
+    const failed = await orderInStatus(body.orderId, 'failed');
+    expect(failed.payment.status).toBe('voided');
+    expect(failed.timeline.map((entry: { type: string }) => entry.type)).toEqual(
+      expect.arrayContaining(['PickShort', 'PaymentVoided', 'StockReleased', 'OrderFailed']),
+    );
+    const after = await stockOf('SKU-MUG', 'wh-east');
+    expect(after).toEqual(before);
+  });
+});
+
+describe('Given a pick that is never confirmed', () => {
+  it('times out, then compensates: payment voided, stock released, order failed', async () => {
+    expect((await oms.request('PUT', '/inventory/wh-east/SKU-TIMEOUT', { onHand: 5 })).status).toBe(200);
+    const before = await stockOf('SKU-TIMEOUT', 'wh-east');
+    const payload = singleSkuOrder('SKU-TIMEOUT');
+    const { body } = await deliverShopify(payload, `to-${payload.id}`);
+    const picking = await orderInStatus(body.orderId, 'picking');
+    const failed = await eventually(async () => {
+      const order = await getOrder(body.orderId);
+      return order.status === 'failed' ? order : undefined;
+    }, 20_000);
+    expect(picking.allocations[0].locationId).toBe('wh-east');
+    expect(failed.payment.status).toBe('voided');
+    expect(await stockOf('SKU-TIMEOUT', 'wh-east')).toEqual(before);
+    const late = await confirmAll(picking);
+    expect(late.status).toBe(409);
+  });
+});
+
+describe('Given a SKU with no stock anywhere', () => {
+  it('backorders the order without reserving anything', async () => {
+    const put = await oms.request('PUT', '/inventory/wh-east/SKU-RARE', { onHand: 0 });
+    expect(put.status).toBe(200);
+    const payload = singleSkuOrder('SKU-RARE');
+    const reply = await deliverShopify(payload, `b-${payload.id}`);
+    expect(reply.status).toBe(201);
+    const order = await orderInStatus(reply.body.orderId, 'backordered');
+    expect(order.pickTickets).toEqual([]);
+    expect(await stockOf('SKU-RARE', 'wh-east')).toMatchObject({ onHand: 0, reserved: 0, available: 0 });
+  });
+});
+
+describe('Given the inventory API', () => {
+  it('sets stock for a new SKU and shows it per location', async () => {
+    const put = await oms.request('PUT', '/inventory/store-nyc/SKU-NEW-1', { onHand: 7 });
+    expect(put.status).toBe(200);
+    const reply = await oms.request('GET', '/inventory/SKU-NEW-1');
+    expect(reply.body).toMatchObject({
+      sku: 'SKU-NEW-1',
+      locations: [{ locationId: 'store-nyc', onHand: 7, reserved: 0, available: 7 }],
+    });
+  });
+
+  it('refuses a negative count with 400 and an unknown location with 404', async () => {
+    expect((await oms.request('PUT', '/inventory/store-nyc/SKU-NEW-1', { onHand: -1 })).status).toBe(400);
+    expect((await oms.request('PUT', '/inventory/nowhere/SKU-NEW-1', { onHand: 1 })).status).toBe(404);
+  });
+
+  it('lists the demo locations with their kinds', async () => {
+    const reply = await oms.request('GET', '/locations');
+    expect(reply.body.map((location: { id: string; kind: string }) => [location.id, location.kind])).toEqual(
+      expect.arrayContaining([
+        ['wh-east', 'warehouse'],
+        ['wh-west', 'warehouse'],
+        ['store-nyc', 'store'],
+      ]),
+    );
+  });
+});
+
+describe('Given the ledger', () => {
+  it('has only balanced entries', async () => {
+    const entries = await oms.deps.db.send(
+      new QueryCommand({
+        TableName: oms.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': `LEDGER#${new Date().toISOString().slice(0, 10)}` },
+      }),
+    );
+    expect(entries.Items?.length ?? 0).toBeGreaterThan(0);
+    for (const entry of entries.Items ?? []) {
+      const lines = entry.lines as { debit: number; credit: number }[];
+      expect(lines.reduce((sum, line) => sum + line.debit - line.credit, 0)).toBe(0);
+    }
+  });
+});
