@@ -58,7 +58,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startDynamoDbLocal(options: { port?: number; dbPath?: string }): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: {
+  port?: number;
+  dbPath?: string;
+}): Promise<DynamoDbLocal> {
   const dir = jarDirectory();
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
@@ -103,7 +106,8 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
   const client = createLocalDynamoClient(endpoint);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (exited) throw new Error(`DynamoDB Local exited before it was ready (is Java 17+ installed?)\n${stderr}`);
+    if (exited)
+      throw new Error(`DynamoDB Local exited before it was ready (is Java 17+ installed?)\n${stderr}`);
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
       break;
@@ -131,7 +135,10 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
 }
 
 /** Creates the single table from shared/config/table.ts unless it exists (data survives restarts). */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existing'> {
+export async function ensureTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<'created' | 'existing'> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return 'existing';

@@ -1,5 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { type FunctionSpec, functions, handlerEntry } from '../shared/config/functions.js';
 import { lambdaContext } from './lambda-context.js';
@@ -26,7 +26,9 @@ export class LocalFunctions {
 
   async load(): Promise<void> {
     for (const spec of functions) {
-      const module = (await import(pathToFileURL(join(this.root, handlerEntry(spec))).href)) as { handler?: Handler };
+      const module = (await import(pathToFileURL(join(this.root, handlerEntry(spec))).href)) as {
+        handler?: Handler;
+      };
       if (typeof module.handler !== 'function') throw new Error(`${handlerEntry(spec)} exports no handler`);
       this.handlers.set(spec.name, module.handler);
     }

@@ -51,14 +51,17 @@ export function createApiServer(
   return createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       options.onError?.(error);
-      if (!response.headersSent) send(response, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      if (!response.headersSent)
+        send(response, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
     });
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
-    const route = routes.find((candidate) => candidate.method === method && candidate.pattern.test(url.pathname));
+    const route = routes.find(
+      (candidate) => candidate.method === method && candidate.pattern.test(url.pathname),
+    );
     if (!route) {
       send(response, { statusCode: 404, body: '{"message":"Not Found"}' });
       return;
@@ -74,12 +77,20 @@ export function createApiServer(
       route.names.map((name, index) => [name, safeDecode(match?.[index + 1] ?? '')]),
     );
     const event = toEvent(request, url, route, body, pathParameters);
-    const result = (await invoke(route.spec, event)) as APIGatewayProxyStructuredResultV2 | string | undefined;
-    send(response, typeof result === 'object' && result !== null && 'statusCode' in result ? result : {
-      statusCode: 200,
-      headers: { 'content-type': 'application/json' },
-      body: typeof result === 'string' ? result : JSON.stringify(result ?? null),
-    });
+    const result = (await invoke(route.spec, event)) as
+      | APIGatewayProxyStructuredResultV2
+      | string
+      | undefined;
+    send(
+      response,
+      typeof result === 'object' && result !== null && 'statusCode' in result
+        ? result
+        : {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json' },
+            body: typeof result === 'string' ? result : JSON.stringify(result ?? null),
+          },
+    );
   }
 }
 
@@ -115,7 +126,8 @@ function toEvent(
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const text = body.toString('utf8');
   // Like API Gateway, text bodies pass as they are and anything else arrives base64-encoded.
   const isText = Buffer.from(text, 'utf8').equals(body);

@@ -23,8 +23,12 @@ const runtime = await startLocalRuntime({
   dataDir,
   port: Number(process.env.PORT ?? 3000),
   host: process.env.HOST ?? '127.0.0.1',
-  ...(process.env.OMS_PICK_TIMEOUT_SECONDS ? { pickTimeoutSeconds: Number(process.env.OMS_PICK_TIMEOUT_SECONDS) } : {}),
-  ...(process.env.OMS_RETRY_INTERVAL_MS ? { retryIntervalMs: Number(process.env.OMS_RETRY_INTERVAL_MS) } : {}),
+  ...(process.env.OMS_PICK_TIMEOUT_SECONDS
+    ? { pickTimeoutSeconds: Number(process.env.OMS_PICK_TIMEOUT_SECONDS) }
+    : {}),
+  ...(process.env.OMS_RETRY_INTERVAL_MS
+    ? { retryIntervalMs: Number(process.env.OMS_RETRY_INTERVAL_MS) }
+    : {}),
   schedules: process.env.OMS_SCHEDULES !== 'off',
   log: (line) => write(`[oms] ${line}`),
 });

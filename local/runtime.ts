@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { systemClock, UlidIds } from '../shared/adapters/ids.js';
@@ -14,7 +14,7 @@ import { tableDefinition } from '../shared/config/table.js';
 import { type Deps, provideDeps } from '../shared/runtime/deps.js';
 import { gsi2 } from '../shared/store/keys.js';
 import { FileObjectStore } from './adapters/file-object-store.js';
-import { type LocalSecrets, LocalSecretStore, loadLocalSecrets } from './adapters/local-secret-store.js';
+import { LocalSecretStore, type LocalSecrets, loadLocalSecrets } from './adapters/local-secret-store.js';
 import { createLocalDynamoClient, type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';
 import { LocalFunctions } from './functions.js';
@@ -73,10 +73,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir);
   const tableName = options.tableName ?? tableDefinition.localName;
-  let dynamo: DynamoDbLocal | undefined;
-  const endpoint =
-    options.dynamoEndpoint ??
-    (dynamo = await startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') })).endpoint;
+  const dynamo: DynamoDbLocal | undefined = options.dynamoEndpoint
+    ? undefined
+    : await startDynamoDbLocal({ dbPath: join(dataDir, 'dynamodb') });
+  const endpoint = options.dynamoEndpoint ?? dynamo?.endpoint ?? '';
   const stops: (() => Promise<void> | void)[] = [];
   if (dynamo) stops.push(() => dynamo?.stop());
 
@@ -100,7 +100,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const main = new LocalQueue({
         name: queue,
         maxReceiveCount: queueSettings.maxReceiveCount,
-        visibilityTimeoutMs: Math.min(queueSettings.visibilityTimeoutSeconds * 1000, options.retryIntervalMs ?? 5000),
+        visibilityTimeoutMs: Math.min(
+          queueSettings.visibilityTimeoutSeconds * 1000,
+          options.retryIntervalMs ?? 5000,
+        ),
         batchSize: queueSettings.batchSize,
         consumer: consumerFor(queue),
         deadLetter,
@@ -131,9 +134,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       (spec, event) => localFunctions.invoke(spec, event),
       {
-        onError: (name, error) => log(`workflow ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
+        onError: (name, error) =>
+          log(`workflow ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
         ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
-        ...(options.pickTimeoutSeconds !== undefined ? { callbackTimeoutSeconds: options.pickTimeoutSeconds } : {}),
+        ...(options.pickTimeoutSeconds !== undefined
+          ? { callbackTimeoutSeconds: options.pickTimeoutSeconds }
+          : {}),
       },
     );
     stops.unshift(() => engine.stop());

@@ -24,7 +24,15 @@ export function shopifySample() {
         total_discount: '0.00',
         discount_allocations: [{ amount: '5.00' }],
       },
-      { id: 2, sku: 'SKU-MUG', title: 'Mug', quantity: 1, price: '12.50', total_discount: '0.00', discount_allocations: [] },
+      {
+        id: 2,
+        sku: 'SKU-MUG',
+        title: 'Mug',
+        quantity: 1,
+        price: '12.50',
+        total_discount: '0.00',
+        discount_allocations: [],
+      },
     ],
     shipping_lines: [{ title: 'Standard', price: '5.99', discounted_price: '5.99' }],
     shipping_address: {

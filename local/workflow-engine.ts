@@ -73,7 +73,8 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
           stoppedAt: new Date().toISOString(),
           error: error instanceof Error ? error.name : String(error),
         });
-        if (!(error instanceof Error && error.name === 'ExecutionAbortedError')) this.options.onError?.(name, error);
+        if (!(error instanceof Error && error.name === 'ExecutionAbortedError'))
+          this.options.onError?.(name, error);
       },
     );
     this.running.set(name, { abort: () => undefined, done });
@@ -142,7 +143,9 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
     input: unknown,
   ): Promise<unknown> {
     const contextToken = `${executionId}#token`;
-    const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkPaths: true, checkArn: false } });
+    const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
+      validationOptions: { checkPaths: true, checkArn: false },
+    });
     const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
       overrides: {
         taskResourceLocalHandlers: this.handlersFor(definition, name, contextToken) as never,
@@ -183,7 +186,11 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
     }
   }
 
-  private handlersFor(definition: Definition, name: string, contextToken: string): Record<string, LocalHandler> {
+  private handlersFor(
+    definition: Definition,
+    name: string,
+    contextToken: string,
+  ): Record<string, LocalHandler> {
     const handlers: Record<string, LocalHandler> = {};
     for (const [stateName, state] of Object.entries(definition.States)) {
       if (state.Type !== 'Task') continue;
@@ -198,7 +205,9 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
             const output = await this.run('express', this.definitions.shipping, childName, arn, childInput);
             return { ExecutionArn: arn, Status: 'SUCCEEDED', Output: output };
           } catch (error) {
-            const failure = new Error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+            const failure = new Error(
+              error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+            );
             failure.name = 'States.TaskFailed';
             throw failure;
           }

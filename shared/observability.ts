@@ -7,5 +7,8 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
  * to the logger: log ids and counts, not bodies.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'oms' });
-export const metrics = new Metrics({ namespace: 'OMS', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'oms' });
+export const metrics = new Metrics({
+  namespace: 'OMS',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'oms',
+});
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'oms' });

@@ -41,11 +41,12 @@ export class Events extends Construct {
       ...props.consumers.map((c) => c.spec.trigger.queue),
     ]);
     for (const name of names) {
-      const consumer = props.consumers.find((c) => c.spec.trigger.queue === name);
-      if (!consumer) {
+      const consumers = props.consumers.filter((c) => c.spec.trigger.queue === name);
+      const [consumer] = consumers;
+      if (!consumer || consumers.length > 1) {
         throw new Error(
-          `Queue '${name}' is a target in shared/config/event-rules.ts, but no function in ` +
-            `shared/config/functions.ts has the trigger { kind: 'queue', queue: '${name}' }.`,
+          `Queue '${name}' needs exactly one function with the trigger { kind: 'queue', queue: '${name}' } in ` +
+            `shared/config/functions.ts; found ${consumers.length}.`,
         );
       }
       const queue = this.createQueue(name, consumer.spec.timeoutSeconds);

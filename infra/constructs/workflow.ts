@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,13 +10,13 @@ import type { ServiceFunction } from './functions.js';
 import { acknowledge, acknowledgeWildcard, pascalCase } from './nag.js';
 
 /** The placeholder through which order-fulfillment names the Express child it starts. */
-export const shippingSubstitution = 'ShippingStateMachineArn';
+const shippingSubstitution = 'ShippingStateMachineArn';
 
 const aslPath = (name: string): string =>
   fileURLToPath(new URL(`../../statemachines/${name}`, import.meta.url));
 
 /** `${Name}` placeholders of an ASL file, in order of first use. */
-export function aslPlaceholders(definition: string): string[] {
+function aslPlaceholders(definition: string): string[] {
   return [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] as string))];
 }
 
@@ -64,13 +64,15 @@ export class Workflow extends Construct {
         // The vended-logs prefix keeps Step Functions from growing the account's log resource policy.
         logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-${name}`,
         retention: RetentionDays.ONE_MONTH,
+        // The name is fixed, so a log group left behind would stop the stack from being created again.
+        removalPolicy: RemovalPolicy.DESTROY,
       });
       const stateMachine = new StateMachine(this, pascalCase(name), {
         definitionBody: DefinitionBody.fromFile(path),
         definitionSubstitutions: substitutions,
         stateMachineType: type,
         tracingEnabled: true,
-        // Express executions have no execution history: the log is the only record of what happened.
+        // Express executions keep no execution history: for them the log is the only record of what happened.
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: true },
       });
       // Exactly the functions this definition invokes, unqualified as the ASL names them: grantInvoke would

@@ -1,5 +1,6 @@
-import { ConflictError, NotFoundError, OutOfStockError, PaymentDeclinedError } from '../domain/errors.js';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { consolidateLines, type LocationCandidate, planAllocation } from '../domain/allocation.js';
+import { ConflictError, NotFoundError, OutOfStockError, PaymentDeclinedError } from '../domain/errors.js';
 import {
   OrderAllocated,
   OrderBackordered,
@@ -20,7 +21,6 @@ import {
   timelineItem,
   transact,
 } from '../store/orders.js';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 
 const MAX_RACE_RETRIES = 3;
 
@@ -48,7 +48,9 @@ export async function allocateOrder(
     return { outcome: 'already-allocated', pickTicketIds: openTickets.map((ticket) => ticket.id) };
   }
   if (order.status !== 'placed' && order.status !== 'backordered') {
-    throw new ConflictError(`order ${order.id} is ${order.status}; only placed or backordered orders allocate`);
+    throw new ConflictError(
+      `order ${order.id} is ${order.status}; only placed or backordered orders allocate`,
+    );
   }
 
   const payment = await authorize(deps, order);
@@ -190,6 +192,26 @@ async function authorize(deps: Deps, order: OrderRecord): Promise<PaymentState> 
     customerEmail: order.customer.email,
   });
   if (!result.approved) {
+    // Recorded before the workflow's compensation runs, so the order shows why it failed.
+    await transact(deps, [
+      {
+        Update: {
+          TableName: deps.tableName,
+          Key: keys.order(order.id),
+          UpdateExpression:
+            'SET payment.#status = :declined, payment.declineReason = :reason, updatedAt = :now',
+          ConditionExpression: 'payment.#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':declined': 'declined',
+            ':pending': 'pending',
+            ':reason': result.reason,
+            ':now': deps.clock.now().toISOString(),
+          },
+        },
+      },
+      timelineItem(deps, order.id, { type: 'PaymentDeclined', at: deps.clock.now().toISOString() }),
+    ]);
     throw new PaymentDeclinedError(`payment for order ${order.id} was declined: ${result.reason}`);
   }
   return { ...order.payment, status: 'authorized', authorizationId: result.authorizationId };
@@ -210,7 +232,11 @@ async function backorder(
     await deps.events.publish([
       OrderBackordered.create(
         { orderId: order.id, missing },
-        { correlationId: order.correlationId, idempotencyKey: `${order.id}:backordered`, occurredAt: deps.clock.now() },
+        {
+          correlationId: order.correlationId,
+          idempotencyKey: `${order.id}:backordered`,
+          occurredAt: deps.clock.now(),
+        },
       ),
     ]);
   }

@@ -4,7 +4,13 @@ import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
 import { shipItem } from '../store/inventory.js';
 import { gsi2, keys } from '../store/keys.js';
-import { getOrderAggregate, type PaymentState, statusUpdateItem, timelineItem, transact } from '../store/orders.js';
+import {
+  getOrderAggregate,
+  type PaymentState,
+  statusUpdateItem,
+  timelineItem,
+  transact,
+} from '../store/orders.js';
 
 /**
  * Captures the payment when the goods ship and, in one transaction, commits the stock (it leaves on-hand and
@@ -17,7 +23,9 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
   const { order } = aggregate;
   if (order.payment.status === 'captured') return { payment: order.payment };
   if (order.status !== 'picking' || order.payment.status !== 'authorized' || !order.payment.authorizationId) {
-    throw new ConflictError(`order ${order.id} is ${order.status} with payment ${order.payment.status}; cannot bill`);
+    throw new ConflictError(
+      `order ${order.id} is ${order.status} with payment ${order.payment.status}; cannot bill`,
+    );
   }
   if (aggregate.shipments.length === 0) throw new ConflictError(`order ${order.id} has no shipment to bill`);
 
@@ -46,7 +54,9 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
   const written = await transact(deps, [
     statusUpdateItem(deps, order, 'shipped', ['picking'], { payment }),
     ...held.flatMap((reservation) => [
-      ...reservation.lines.map((line) => shipItem(deps, reservation.locationId, line.sku, line.quantity, now)),
+      ...reservation.lines.map((line) =>
+        shipItem(deps, reservation.locationId, line.sku, line.quantity, now),
+      ),
       {
         Update: {
           TableName: deps.tableName,

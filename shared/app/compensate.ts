@@ -5,7 +5,13 @@ import { OrderFailed, PaymentRefunded, PaymentVoided, StockReleased } from '../e
 import type { Deps } from '../runtime/deps.js';
 import { releaseItem } from '../store/inventory.js';
 import { gsi2, keys } from '../store/keys.js';
-import { getOrderAggregate, type PaymentState, statusUpdateItem, timelineItem, transact } from '../store/orders.js';
+import {
+  getOrderAggregate,
+  type PaymentState,
+  statusUpdateItem,
+  timelineItem,
+  transact,
+} from '../store/orders.js';
 
 /** Statuses a failing workflow may still undo; a shipped or completed order is never compensated. */
 const UNDOABLE: readonly OrderStatus[] = ['placed', 'allocated', 'picking', 'backordered', 'failed'];
@@ -27,7 +33,10 @@ export async function cancelPayment(
   });
 
   if (order.payment.status === 'authorized' && order.payment.authorizationId) {
-    await deps.payments.void({ idempotencyKey: `void:${order.id}`, authorizationId: order.payment.authorizationId });
+    await deps.payments.void({
+      idempotencyKey: `void:${order.id}`,
+      authorizationId: order.payment.authorizationId,
+    });
     const payment: PaymentState = { ...order.payment, status: 'voided' };
     const written = await transact(deps, [
       paymentUpdate(deps, order.id, payment, 'authorized'),
@@ -35,7 +44,10 @@ export async function cancelPayment(
     ]);
     if (written) {
       await deps.events.publish([
-        PaymentVoided.create({ orderId: order.id, authorizationId: order.payment.authorizationId }, meta('voided')),
+        PaymentVoided.create(
+          { orderId: order.id, authorizationId: order.payment.authorizationId },
+          meta('voided'),
+        ),
       ]);
     }
     return { outcome: 'voided' };
@@ -56,7 +68,12 @@ export async function cancelPayment(
       refunded: order.payment.captured,
     };
     const entry: JournalEntry | undefined = sale
-      ? refundEntry({ id: sale.id.replace(/_sale$/, '_refund'), postedAt: now, sale, refundId: refund.refundId })
+      ? refundEntry({
+          id: sale.id.replace(/_sale$/, '_refund'),
+          postedAt: now,
+          sale,
+          refundId: refund.refundId,
+        })
       : undefined;
     const written = await transact(deps, [
       paymentUpdate(deps, order.id, payment, 'captured'),
@@ -78,7 +95,11 @@ export async function cancelPayment(
             },
           ]
         : []),
-      timelineItem(deps, order.id, { type: 'PaymentRefunded', at: now, detail: { refundId: refund.refundId } }),
+      timelineItem(deps, order.id, {
+        type: 'PaymentRefunded',
+        at: now,
+        detail: { refundId: refund.refundId },
+      }),
     ]);
     if (written) {
       await deps.events.publish([
@@ -107,7 +128,11 @@ function paymentUpdate(deps: Deps, orderId: string, payment: PaymentState, from:
       UpdateExpression: 'SET payment = :payment, updatedAt = :now',
       ConditionExpression: 'payment.#status = :from',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':payment': payment, ':from': from, ':now': deps.clock.now().toISOString() },
+      ExpressionAttributeValues: {
+        ':payment': payment,
+        ':from': from,
+        ':now': deps.clock.now().toISOString(),
+      },
     },
   };
 }
@@ -135,7 +160,9 @@ export async function releaseAllocation(
           ExpressionAttributeValues: { ':released': 'released', ':held': 'held', ':now': now },
         },
       },
-      ...reservation.lines.map((line) => releaseItem(deps, reservation.locationId, line.sku, line.quantity, now)),
+      ...reservation.lines.map((line) =>
+        releaseItem(deps, reservation.locationId, line.sku, line.quantity, now),
+      ),
       timelineItem(deps, order.id, {
         type: 'StockReleased',
         at: now,
@@ -150,7 +177,11 @@ export async function releaseAllocation(
     await deps.events.publish([
       StockReleased.create(
         { orderId: order.id, lines: released },
-        { correlationId: order.correlationId, idempotencyKey: `${order.id}:released`, occurredAt: deps.clock.now() },
+        {
+          correlationId: order.correlationId,
+          idempotencyKey: `${order.id}:released`,
+          occurredAt: deps.clock.now(),
+        },
       ),
     ]);
   }
@@ -168,14 +199,20 @@ export async function markOrderFailed(
   const cause = (input.error?.Cause ?? '').slice(0, 1000);
   const now = deps.clock.now().toISOString();
   const written = await transact(deps, [
-    statusUpdateItem(deps, order, 'failed', ['placed', 'allocated', 'picking'], { failure: { error, cause } }),
+    statusUpdateItem(deps, order, 'failed', ['placed', 'allocated', 'picking'], {
+      failure: { error, cause },
+    }),
     timelineItem(deps, order.id, { type: 'OrderFailed', at: now, detail: { error, cause } }),
   ]);
   if (written) {
     await deps.events.publish([
       OrderFailed.create(
         { orderId: order.id, error, cause },
-        { correlationId: order.correlationId, idempotencyKey: `${order.id}:failed`, occurredAt: deps.clock.now() },
+        {
+          correlationId: order.correlationId,
+          idempotencyKey: `${order.id}:failed`,
+          occurredAt: deps.clock.now(),
+        },
       ),
     ]);
     return { status: 'failed' };

@@ -4,7 +4,13 @@ import { PickConfirmed } from '../events/catalogue.js';
 import { TaskTokenExpiredError } from '../ports/workflow.js';
 import type { Deps } from '../runtime/deps.js';
 import { keys } from '../store/keys.js';
-import { findPickTicket, getOrderRecord, type PickTicketRecord, timelineItem, transact } from '../store/orders.js';
+import {
+  findPickTicket,
+  getOrderRecord,
+  type PickTicketRecord,
+  timelineItem,
+  transact,
+} from '../store/orders.js';
 
 export interface ConfirmPickResult {
   pickTicketId: string;
@@ -30,17 +36,24 @@ export async function confirmPick(
 
   if (ticket.status !== 'open') {
     const same =
-      ticket.status === status &&
-      JSON.stringify(ticket.picked ?? []) === JSON.stringify(outcome.lines);
+      ticket.status === status && JSON.stringify(ticket.picked ?? []) === JSON.stringify(outcome.lines);
     if (!same) {
-      throw new ConflictError(`pick ticket ${ticket.id} was already ${ticket.status} with different quantities`);
+      throw new ConflictError(
+        `pick ticket ${ticket.id} was already ${ticket.status} with different quantities`,
+      );
     }
     await complete(deps, ticket, outcome, true);
-    return { pickTicketId: ticket.id, orderId: ticket.orderId, status, duplicate: true, lines: outcome.lines };
+    return {
+      pickTicketId: ticket.id,
+      orderId: ticket.orderId,
+      status,
+      duplicate: true,
+      lines: outcome.lines,
+    };
   }
 
   const order = await getOrderRecord(deps, ticket.orderId);
-  if (!order || order.status !== 'picking') {
+  if (order?.status !== 'picking') {
     throw new ConflictError(
       `order ${ticket.orderId} is ${order?.status ?? 'missing'}; the pick ticket can no longer be confirmed`,
     );
@@ -54,7 +67,12 @@ export async function confirmPick(
         UpdateExpression: 'SET #status = :status, picked = :picked, confirmedAt = :now',
         ConditionExpression: '#status = :open',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':picked': outcome.lines, ':now': now, ':open': 'open' },
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':picked': outcome.lines,
+          ':now': now,
+          ':open': 'open',
+        },
       },
     },
     timelineItem(deps, ticket.orderId, {

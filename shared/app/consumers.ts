@@ -42,7 +42,8 @@ export async function consumeOnce(
           eventId: envelope.id,
           detailType: envelope['detail-type'],
           source: envelope.source,
-          orderId: typeof envelope.detail.data.orderId === 'string' ? envelope.detail.data.orderId : undefined,
+          orderId:
+            typeof envelope.detail.data.orderId === 'string' ? envelope.detail.data.orderId : undefined,
           receivedAt: now,
           // Inbox rows only guard against redelivery; 30 days is far beyond any retry or replay window.
           expiresAt: Math.floor(Date.now() / 1000) + 30 * 24 * 3600,
@@ -71,7 +72,9 @@ const add = (deps: Deps, key: { pk: string; sk: string }, counters: Record<strin
 /** Marketing: per-product interest (orders per SKU) and the day's lifecycle counts. */
 export async function recordMarketingEvent(deps: Deps, envelope: BusEnvelope) {
   const day = envelope.time.slice(0, 10);
-  const effects: TransactItem[] = [add(deps, keys.dailyActivity('marketing', day), { [envelope['detail-type']]: 1 })];
+  const effects: TransactItem[] = [
+    add(deps, keys.dailyActivity('marketing', day), { [envelope['detail-type']]: 1 }),
+  ];
   if (envelope['detail-type'] === 'OrderPlaced') {
     const skus = z.array(z.string()).catch([]).parse(envelope.detail.data.skus);
     for (const sku of skus.slice(0, 90)) effects.push(add(deps, keys.productInterest(sku), { ordered: 1 }));
@@ -88,5 +91,7 @@ export async function recordAccountingEvent(deps: Deps, envelope: BusEnvelope) {
   const counters: Record<string, number> = { [envelope['detail-type']]: 1 };
   if (envelope['detail-type'] === 'PaymentCaptured') counters[`captured_${currency}`] = amount;
   if (envelope['detail-type'] === 'PaymentRefunded') counters[`refunded_${currency}`] = amount;
-  return consumeOnce(deps, 'accounting', envelope, [add(deps, keys.dailyActivity('accounting', day), counters)]);
+  return consumeOnce(deps, 'accounting', envelope, [
+    add(deps, keys.dailyActivity('accounting', day), counters),
+  ]);
 }

@@ -10,7 +10,8 @@ const csvCell = (value: string | number): string => {
   const text = String(value);
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
-const csv = (rows: (string | number)[][]): string => `${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+const csv = (rows: (string | number)[][]): string =>
+  `${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 
 const yesterday = (now: Date) => new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
 
@@ -55,7 +56,9 @@ export async function proposeReorders(deps: Deps): Promise<{ proposals: number; 
   return { proposals: proposals.length, uri };
 }
 
-export async function buildDailyReport(deps: Deps): Promise<{ uri: string; ordersByStatus: Record<string, number> }> {
+export async function buildDailyReport(
+  deps: Deps,
+): Promise<{ uri: string; ordersByStatus: Record<string, number> }> {
   const ordersByStatus: Record<string, number> = {};
   for (const status of ORDER_STATUSES) {
     let count = 0;
@@ -90,7 +93,10 @@ export async function buildDailyReport(deps: Deps): Promise<{ uri: string; order
  * One day's journal as a CSV finance can import: a row per journal line, amounts as decimals of the entry's
  * currency. Entries are read in posting order, so re-running the export for a day writes the same file.
  */
-export async function exportLedger(deps: Deps, input: { day?: string } = {}): Promise<{ uri: string; entries: number }> {
+export async function exportLedger(
+  deps: Deps,
+  input: { day?: string } = {},
+): Promise<{ uri: string; entries: number }> {
   const day = input.day ?? yesterday(deps.clock.now());
   const entries: JournalEntry[] = [];
   let startKey: Record<string, unknown> | undefined;

@@ -26,7 +26,8 @@ export async function notifyCustomer(
   const { order } = aggregate;
   const sent = aggregate.notifications.find((notification) => notification.template === TEMPLATE);
   if (sent) return { notification: sent };
-  if (order.status !== 'shipped') throw new ConflictError(`order ${order.id} is ${order.status}; not shipped yet`);
+  if (order.status !== 'shipped')
+    throw new ConflictError(`order ${order.id} is ${order.status}; not shipped yet`);
 
   const now = deps.clock.now().toISOString();
   const tracking = aggregate.shipments.map((shipment) => `${shipment.carrier} ${shipment.trackingNumber}`);
@@ -61,7 +62,10 @@ export async function notifyCustomer(
     occurredAt: deps.clock.now(),
   });
   await deps.events.publish([
-    CustomerNotified.create({ orderId: order.id, template: TEMPLATE, channel: 'email' }, meta(`notified:${TEMPLATE}`)),
+    CustomerNotified.create(
+      { orderId: order.id, template: TEMPLATE, channel: 'email' },
+      meta(`notified:${TEMPLATE}`),
+    ),
     OrderCompleted.create({ orderId: order.id }, meta('completed')),
   ]);
   return { notification };

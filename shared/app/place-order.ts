@@ -72,7 +72,9 @@ export async function placeOrder(
     );
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const existing = error.Item ? (unmarshall(error.Item) as OrderRecord & { requestHash?: string }) : undefined;
+    const existing = error.Item
+      ? (unmarshall(error.Item) as OrderRecord & { requestHash?: string })
+      : undefined;
     if (
       input.idempotencyKey &&
       existing?.requestHash &&

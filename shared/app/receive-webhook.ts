@@ -1,10 +1,10 @@
-import { metrics } from '../observability.js';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CanonicalOrder } from '../domain/order.js';
-import { json, parseJson, rawBody, type ApiEvent, type ApiResult } from '../http/api.js';
+import { type ApiEvent, type ApiResult, json, parseJson, rawBody } from '../http/api.js';
+import { metrics } from '../observability.js';
 import type { WebhookChannel } from '../ports/secret-store.js';
 import type { Deps } from '../runtime/deps.js';
 import { placeOrder, requestHash } from './place-order.js';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /**
  * The shared path of every checkout webhook: verify the signature over the raw bytes (401 and nothing

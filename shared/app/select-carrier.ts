@@ -8,7 +8,10 @@ import { keys } from '../store/keys.js';
 import { getOrderAggregate, type ShipmentRecord, timelineItem, transact } from '../store/orders.js';
 
 /** Rate-shops one shipment per allocated location and buys its label; a repeat returns the same shipments. */
-export async function selectCarrier(deps: Deps, input: { orderId: string }): Promise<{ shipments: ShipmentRecord[] }> {
+export async function selectCarrier(
+  deps: Deps,
+  input: { orderId: string },
+): Promise<{ shipments: ShipmentRecord[] }> {
   const aggregate = await getOrderAggregate(deps, input.orderId);
   if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
   const { order } = aggregate;
@@ -62,14 +65,23 @@ export async function selectCarrier(deps: Deps, input: { orderId: string }): Pro
       {
         Put: {
           TableName: deps.tableName,
-          Item: { ...keys.shipment(order.id, shipment.id), entity: 'Shipment', entityVersion: 1, ...shipment },
+          Item: {
+            ...keys.shipment(order.id, shipment.id),
+            entity: 'Shipment',
+            entityVersion: 1,
+            ...shipment,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
       timelineItem(deps, order.id, {
         type: 'CarrierSelected',
         at: shipment.createdAt,
-        detail: { carrier: shipment.carrier, service: shipment.service, trackingNumber: shipment.trackingNumber },
+        detail: {
+          carrier: shipment.carrier,
+          service: shipment.service,
+          trackingNumber: shipment.trackingNumber,
+        },
       }),
     ]);
     if (!written) return await selectCarrier(deps, input);

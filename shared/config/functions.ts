@@ -62,13 +62,24 @@ const task = (
   trigger: { kind: 'workflow', substitution },
 });
 
-const intake: readonly Permission[] = ['table:read', 'table:write', 'bus:put', 'workflow:start', 'secrets:read'];
+const intake: readonly Permission[] = [
+  'table:read',
+  'table:write',
+  'bus:put',
+  'workflow:start',
+  'secrets:read',
+];
 
 export const functions: readonly FunctionSpec[] = [
   api('intake', 'receive-shopify-webhook', 'POST', '/webhooks/shopify', intake),
   api('intake', 'receive-woocommerce-webhook', 'POST', '/webhooks/woocommerce', intake),
   api('intake', 'receive-standard-webhook', 'POST', '/webhooks/standard', intake),
-  api('orders', 'create-order', 'POST', '/orders', ['table:read', 'table:write', 'bus:put', 'workflow:start']),
+  api('orders', 'create-order', 'POST', '/orders', [
+    'table:read',
+    'table:write',
+    'bus:put',
+    'workflow:start',
+  ]),
   api('orders', 'get-order', 'GET', '/orders/{id}', ['table:read']),
   api('orders', 'list-orders', 'GET', '/orders', ['table:read']),
   api('inventory', 'list-locations', 'GET', '/locations', ['table:read']),
@@ -81,11 +92,19 @@ export const functions: readonly FunctionSpec[] = [
     'workflow:callback',
   ]),
   task('inventory', 'allocate-order', 'AllocateOrderFunctionArn', ['table:read', 'table:write', 'bus:put']),
-  task('inventory', 'release-allocation', 'ReleaseAllocationFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('inventory', 'release-allocation', 'ReleaseAllocationFunctionArn', [
+    'table:read',
+    'table:write',
+    'bus:put',
+  ]),
   task('fulfillment', 'select-carrier', 'SelectCarrierFunctionArn', ['table:read', 'table:write', 'bus:put']),
   task('billing', 'bill-order', 'BillOrderFunctionArn', ['table:read', 'table:write', 'bus:put']),
   task('billing', 'cancel-payment', 'CancelPaymentFunctionArn', ['table:read', 'table:write', 'bus:put']),
-  task('notifications', 'notify-customer', 'NotifyCustomerFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('notifications', 'notify-customer', 'NotifyCustomerFunctionArn', [
+    'table:read',
+    'table:write',
+    'bus:put',
+  ]),
   task('orders', 'mark-order-failed', 'MarkOrderFailedFunctionArn', ['table:read', 'table:write', 'bus:put']),
   {
     name: 'record-marketing-event',

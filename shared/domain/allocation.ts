@@ -54,10 +54,20 @@ export function planAllocation(
   const lines = consolidateLines(requested);
   const scores: CandidateScore[] = candidates.map((candidate) => {
     if (exclude.has(candidate.locationId)) {
-      return { locationId: candidate.locationId, fulfilsAll: false, spare: 0, rejected: 'lost a race for stock' };
+      return {
+        locationId: candidate.locationId,
+        fulfilsAll: false,
+        spare: 0,
+        rejected: 'lost a race for stock',
+      };
     }
     if (!candidate.shipsToHome) {
-      return { locationId: candidate.locationId, fulfilsAll: false, spare: 0, rejected: 'does not ship to home' };
+      return {
+        locationId: candidate.locationId,
+        fulfilsAll: false,
+        spare: 0,
+        rejected: 'does not ship to home',
+      };
     }
     const fulfilsAll = lines.every((line) => (candidate.available[line.sku] ?? 0) >= line.quantity);
     const spare = lines.reduce((sum, line) => sum + (candidate.available[line.sku] ?? 0) - line.quantity, 0);

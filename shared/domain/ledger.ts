@@ -43,7 +43,9 @@ export function assertBalanced(entry: JournalEntry): void {
     credits += line.credit;
   }
   if (entry.lines.length < 2 || debits !== credits) {
-    throw new UnbalancedEntryError(`entry ${entry.id} does not balance: debits ${debits} ≠ credits ${credits}`);
+    throw new UnbalancedEntryError(
+      `entry ${entry.id} does not balance: debits ${debits} ≠ credits ${credits}`,
+    );
   }
 }
 
@@ -95,7 +97,11 @@ export function refundEntry(input: {
     currency: input.sale.currency,
     memo: `Refund for order ${input.sale.links.orderId}`,
     links: { ...input.sale.links, refundId: input.refundId },
-    lines: input.sale.lines.map((line) => ({ account: line.account, debit: line.credit, credit: line.debit })),
+    lines: input.sale.lines.map((line) => ({
+      account: line.account,
+      debit: line.credit,
+      credit: line.debit,
+    })),
   };
   assertBalanced(entry);
   return entry;

@@ -5,10 +5,58 @@ import { UnprocessableError, ValidationError } from './errors.js';
  * Source: ISO 4217 amendment list (2024); funds codes and precious metals are left out on purpose.
  */
 const EXPONENTS: Record<string, number> = {
-  AED: 2, ARS: 2, AUD: 2, BHD: 3, BRL: 2, CAD: 2, CHF: 2, CLP: 0, CNY: 2, COP: 2, CZK: 2, DKK: 2, EGP: 2,
-  EUR: 2, GBP: 2, HKD: 2, HUF: 2, IDR: 2, ILS: 2, INR: 2, IQD: 3, ISK: 0, JOD: 3, JPY: 0, KRW: 0, KWD: 3,
-  LYD: 3, MXN: 2, MYR: 2, NOK: 2, NZD: 2, OMR: 3, PEN: 2, PHP: 2, PKR: 2, PLN: 2, QAR: 2, RON: 2, RUB: 2,
-  SAR: 2, SEK: 2, SGD: 2, THB: 2, TND: 3, TRY: 2, TWD: 2, UAH: 2, UGX: 0, USD: 2, VND: 0, XAF: 0, XOF: 0,
+  AED: 2,
+  ARS: 2,
+  AUD: 2,
+  BHD: 3,
+  BRL: 2,
+  CAD: 2,
+  CHF: 2,
+  CLP: 0,
+  CNY: 2,
+  COP: 2,
+  CZK: 2,
+  DKK: 2,
+  EGP: 2,
+  EUR: 2,
+  GBP: 2,
+  HKD: 2,
+  HUF: 2,
+  IDR: 2,
+  ILS: 2,
+  INR: 2,
+  IQD: 3,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KRW: 0,
+  KWD: 3,
+  LYD: 3,
+  MXN: 2,
+  MYR: 2,
+  NOK: 2,
+  NZD: 2,
+  OMR: 3,
+  PEN: 2,
+  PHP: 2,
+  PKR: 2,
+  PLN: 2,
+  QAR: 2,
+  RON: 2,
+  RUB: 2,
+  SAR: 2,
+  SEK: 2,
+  SGD: 2,
+  THB: 2,
+  TND: 3,
+  TRY: 2,
+  TWD: 2,
+  UAH: 2,
+  UGX: 0,
+  USD: 2,
+  VND: 0,
+  XAF: 0,
+  XOF: 0,
   ZAR: 2,
 };
 
@@ -34,7 +82,9 @@ export function toMinorUnits(amount: string | number, currency: string, field = 
   const text = typeof amount === 'number' ? numberToPlainString(amount) : amount.trim();
   const match = DECIMAL.exec(text);
   if (!match) {
-    throw new ValidationError(`${field} must be a decimal amount`, [{ field, message: `not a decimal: '${text}'` }]);
+    throw new ValidationError(`${field} must be a decimal amount`, [
+      { field, message: `not a decimal: '${text}'` },
+    ]);
   }
   const [, sign, whole = '0', fraction = ''] = match;
   const significant = fraction.replace(/0+$/, '');
@@ -54,7 +104,9 @@ export function toMinorUnits(amount: string | number, currency: string, field = 
 export function formatMinorUnits(minor: number, currency: string): string {
   const exponent = currencyExponent(currency);
   const negative = minor < 0;
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   const whole = exponent === 0 ? digits : digits.slice(0, -exponent);
   const fraction = exponent === 0 ? '' : `.${digits.slice(-exponent)}`;
   return `${negative ? '-' : ''}${whole}${fraction}`;

@@ -114,5 +114,12 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const PAYMENT_STATUSES = ['pending', 'authorized', 'captured', 'voided', 'refunded', 'declined'] as const;
+export const PAYMENT_STATUSES = [
+  'pending',
+  'authorized',
+  'captured',
+  'voided',
+  'refunded',
+  'declined',
+] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

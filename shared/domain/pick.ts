@@ -31,9 +31,10 @@ export function comparePick(ticket: readonly PickLine[], picked: readonly PickLi
   }));
   const over = lines.find((line) => line.picked > line.ordered);
   if (over) {
-    throw new ValidationError(`picked ${over.picked} of ${over.sku} but the ticket asks for ${over.ordered}`, [
-      { field: 'lines', message: `more ${over.sku} picked than ordered` },
-    ]);
+    throw new ValidationError(
+      `picked ${over.picked} of ${over.sku} but the ticket asks for ${over.ordered}`,
+      [{ field: 'lines', message: `more ${over.sku} picked than ordered` }],
+    );
   }
   return { short: lines.some((line) => line.picked < line.ordered), lines };
 }

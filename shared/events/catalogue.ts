@@ -45,7 +45,10 @@ export const OrderBackordered = defineEvent({
   description: 'No location could reserve the order; it waits for stock.',
   producers: ['allocate-order'],
   consumers: [],
-  schema: z.object({ orderId: z.string(), missing: z.array(z.object({ sku: z.string(), quantity: z.number() })) }),
+  schema: z.object({
+    orderId: z.string(),
+    missing: z.array(z.object({ sku: z.string(), quantity: z.number() })),
+  }),
 });
 
 export const StockReleased = defineEvent({
@@ -124,7 +127,12 @@ export const PaymentAuthorized = defineEvent({
   description: 'The gateway approved an authorization for the order total.',
   producers: ['allocate-order'],
   consumers: ['accounting'],
-  schema: z.object({ orderId: z.string(), amount: z.number().int(), currency: z.string(), authorizationId: z.string() }),
+  schema: z.object({
+    orderId: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    authorizationId: z.string(),
+  }),
 });
 
 export const PaymentCaptured = defineEvent({

@@ -34,7 +34,8 @@ export function rawBody(event: ApiEvent): Buffer {
 }
 
 export function parseJson(bytes: Buffer): unknown {
-  if (bytes.length === 0) throw new ValidationError('body is required', [{ field: '(body)', message: 'empty' }]);
+  if (bytes.length === 0)
+    throw new ValidationError('body is required', [{ field: '(body)', message: 'empty' }]);
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch {
@@ -64,7 +65,12 @@ export function httpErrors(): MiddlewareObj<ApiEvent, ApiResult> {
       const error = request.error;
       if (error instanceof DomainError) {
         if (error.statusCode >= 500) logger.error('request failed', { error });
-        else logger.info('request rejected', { code: error.code, status: error.statusCode, reason: error.message });
+        else
+          logger.info('request rejected', {
+            code: error.code,
+            status: error.statusCode,
+            reason: error.message,
+          });
         request.response = json(error.statusCode, {
           error: {
             code: error.code,

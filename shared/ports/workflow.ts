@@ -1,6 +1,9 @@
 /** Starts order workflows. Starting twice with the same name is not an error and starts nothing new. */
 export interface WorkflowStarter {
-  start(name: string, input: Record<string, unknown>): Promise<{ executionId: string; alreadyStarted: boolean }>;
+  start(
+    name: string,
+    input: Record<string, unknown>,
+  ): Promise<{ executionId: string; alreadyStarted: boolean }>;
 }
 
 /** Completes a task that waits with `.waitForTaskToken`. */

@@ -38,7 +38,10 @@ export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): Deps {
     payments: new SimulatedPaymentGateway(),
     carriers: new SimulatedCarrierGateway(),
     objects: new S3ObjectStore(new S3Client({}), optional(envNames.bucketName)),
-    secrets: new SsmSecretStore(new SSMClient({}), optional(envNames.secretsParameterPrefix) || '/oms/webhook-secrets/'),
+    secrets: new SsmSecretStore(
+      new SSMClient({}),
+      optional(envNames.secretsParameterPrefix) || '/oms/webhook-secrets/',
+    ),
     clock: systemClock,
     ids: new UlidIds(systemClock),
   };

@@ -40,7 +40,8 @@ export function provideDepsFactory(build: () => Deps): void {
 
 export function deps(): Deps {
   if (!current) {
-    if (!factory) throw new Error('No dependencies provided: call provideDeps() or provideDepsFactory() first');
+    if (!factory)
+      throw new Error('No dependencies provided: call provideDeps() or provideDepsFactory() first');
     current = factory();
   }
   return current;

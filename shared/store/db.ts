@@ -1,7 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -13,7 +10,9 @@ export function isConditionFailure(error: unknown): boolean {
     const reasons = error.CancellationReasons ?? [];
     return (
       reasons.some((reason) => reason.Code === 'ConditionalCheckFailed') &&
-      reasons.every((reason) => !reason.Code || reason.Code === 'None' || reason.Code === 'ConditionalCheckFailed')
+      reasons.every(
+        (reason) => !reason.Code || reason.Code === 'None' || reason.Code === 'ConditionalCheckFailed',
+      )
     );
   }
   return false;
@@ -34,7 +33,9 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   if (!cursor) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -62,7 +62,9 @@ export async function listLocations(deps: Deps): Promise<LocationRecord[]> {
 }
 
 export async function getLocation(deps: Deps, locationId: string): Promise<LocationRecord | undefined> {
-  const result = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: keys.location(locationId) }));
+  const result = await deps.db.send(
+    new GetCommand({ TableName: deps.tableName, Key: keys.location(locationId) }),
+  );
   return result.Item as LocationRecord | undefined;
 }
 
@@ -85,8 +87,14 @@ export async function stockForSku(deps: Deps, sku: string): Promise<StockRecord[
  * Sets on-hand from a count. Reserved stock is untouched, and a count below what is reserved is refused:
  * it would promise goods the location does not have.
  */
-export async function setOnHand(deps: Deps, locationId: string, sku: string, onHand: number): Promise<StockRecord> {
-  if (!(await getLocation(deps, locationId))) throw new NotFoundError(`location ${locationId} does not exist`);
+export async function setOnHand(
+  deps: Deps,
+  locationId: string,
+  sku: string,
+  onHand: number,
+): Promise<StockRecord> {
+  if (!(await getLocation(deps, locationId)))
+    throw new NotFoundError(`location ${locationId} does not exist`);
   const now = deps.clock.now().toISOString();
   try {
     const result = await deps.db.send(
@@ -129,7 +137,13 @@ export async function setOnHand(deps: Deps, locationId: string, sku: string, onH
 }
 
 /** Takes `quantity` from available into reserved; the condition is what makes overselling impossible. */
-export const reserveItem = (deps: Deps, locationId: string, sku: string, quantity: number, now: string): TransactItem => ({
+export const reserveItem = (
+  deps: Deps,
+  locationId: string,
+  sku: string,
+  quantity: number,
+  now: string,
+): TransactItem => ({
   Update: {
     TableName: deps.tableName,
     Key: keys.stock(sku, locationId),
@@ -139,7 +153,13 @@ export const reserveItem = (deps: Deps, locationId: string, sku: string, quantit
   },
 });
 
-export const releaseItem = (deps: Deps, locationId: string, sku: string, quantity: number, now: string): TransactItem => ({
+export const releaseItem = (
+  deps: Deps,
+  locationId: string,
+  sku: string,
+  quantity: number,
+  now: string,
+): TransactItem => ({
   Update: {
     TableName: deps.tableName,
     Key: keys.stock(sku, locationId),
@@ -150,7 +170,13 @@ export const releaseItem = (deps: Deps, locationId: string, sku: string, quantit
 });
 
 /** Goods that ship leave both on-hand and reserved; available does not change. */
-export const shipItem = (deps: Deps, locationId: string, sku: string, quantity: number, now: string): TransactItem => ({
+export const shipItem = (
+  deps: Deps,
+  locationId: string,
+  sku: string,
+  quantity: number,
+  now: string,
+): TransactItem => ({
   Update: {
     TableName: deps.tableName,
     Key: keys.stock(sku, locationId),

@@ -5,14 +5,20 @@
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
-  timeline: (orderId: string, at: string, seq: string) => ({ pk: `ORDER#${orderId}`, sk: `TIMELINE#${at}#${seq}` }),
+  timeline: (orderId: string, at: string, seq: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `TIMELINE#${at}#${seq}`,
+  }),
   /** One reservation per order and location, holding all of its lines. */
   reservation: (orderId: string, locationId: string) => ({
     pk: `ORDER#${orderId}`,
     sk: `RESERVATION#${locationId}`,
   }),
   pickTicket: (orderId: string, ticketId: string) => ({ pk: `ORDER#${orderId}`, sk: `PICK#${ticketId}` }),
-  shipment: (orderId: string, shipmentId: string) => ({ pk: `ORDER#${orderId}`, sk: `SHIPMENT#${shipmentId}` }),
+  shipment: (orderId: string, shipmentId: string) => ({
+    pk: `ORDER#${orderId}`,
+    sk: `SHIPMENT#${shipmentId}`,
+  }),
   journal: (orderId: string, entryId: string) => ({ pk: `ORDER#${orderId}`, sk: `JOURNAL#${entryId}` }),
   notification: (orderId: string, template: string) => ({
     pk: `ORDER#${orderId}`,

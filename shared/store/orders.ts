@@ -1,6 +1,13 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JournalEntry } from '../domain/ledger.js';
-import type { Address, Channel, OrderLine, OrderStatus, OrderTotals, PaymentStatus } from '../domain/order.js';
+import type {
+  Address,
+  Channel,
+  OrderLine,
+  OrderStatus,
+  OrderTotals,
+  PaymentStatus,
+} from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
 import { decodeCursor, encodeCursor, isConditionFailure, type TransactItem } from './db.js';
 import { gsi1, gsi2, keys } from './keys.js';
@@ -102,8 +109,17 @@ export interface OrderAggregate {
 }
 
 const stripKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, entity: _e, entityVersion: _v, ...rest } =
-    item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    entity: _e,
+    entityVersion: _v,
+    ...rest
+  } = item;
   return rest as T;
 };
 

@@ -67,13 +67,16 @@ describe('Given `npm start` on an empty data dir', () => {
     expect(first.output()).toContain(TEST_SECRETS.shopify);
     expect(first.output()).toContain('curl -s -X POST');
 
-    const locations = await (await fetch(`${first.url}/locations`)).json();
+    const locations = (await (await fetch(`${first.url}/locations`)).json()) as unknown[];
     expect(locations.length).toBeGreaterThanOrEqual(3);
 
     const body = JSON.stringify(shopifyOrder());
     const placed = await fetch(`${first.url}/webhooks/shopify`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-shopify-hmac-sha256': signShopify(body, TEST_SECRETS.shopify) },
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-hmac-sha256': signShopify(body, TEST_SECRETS.shopify),
+      },
       body,
     });
     expect(placed.status).toBe(201);

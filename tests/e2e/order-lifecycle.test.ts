@@ -3,8 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderIdFor } from '../../shared/app/place-order.js';
 import { signShopify, signWooCommerce, standardWebhookHeaders } from '../../shared/intake/signatures.js';
 import { keys } from '../../shared/store/keys.js';
-import { directOrder, FIXTURE_TOTALS, shopifyOrder, standardOrder, TEST_SECRETS, wooOrder } from '../support/fixtures.js';
-import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+import {
+  directOrder,
+  FIXTURE_TOTALS,
+  shopifyOrder,
+  standardOrder,
+  TEST_SECRETS,
+  wooOrder,
+} from '../support/fixtures.js';
+import { eventually, type Reply, startTestRuntime, type TestRuntime } from '../support/runtime.js';
 
 let oms: TestRuntime;
 
@@ -16,7 +23,7 @@ afterAll(async () => {
   await oms?.stop();
 });
 
-const deliverShopify = (payload: object, deliveryId: string, signWith = TEST_SECRETS.shopify) => {
+const deliverShopify = (payload: object, deliveryId: string, signWith: string = TEST_SECRETS.shopify) => {
   const body = JSON.stringify(payload);
   return oms.request('POST', '/webhooks/shopify', body, {
     'x-shopify-topic': 'orders/create',
@@ -25,15 +32,28 @@ const deliverShopify = (payload: object, deliveryId: string, signWith = TEST_SEC
   });
 };
 
-/** A Shopify order for one unit of `sku` at 57.50 (same shipping and tax as the fixture, so totals add up). */
-const singleSkuOrder = (sku: string) => {
-  const payload = shopifyOrder();
+/**
+ * A Shopify order for `quantity` units of `sku` worth 57.50 in all (same shipping and tax as the fixture, so
+ * totals add up). Tests that compare stock before and after use a SKU of their own: other orders' workflows
+ * in this runtime time out and release stock in the background.
+ */
+const singleSkuOrder = (sku: string, quantity: 1 | 2 = 1, email?: string) => {
+  const payload = shopifyOrder(email ? { email } : {});
   payload.line_items = [
-    { ...payload.line_items[0], sku, quantity: 1, price: '57.50', discount_allocations: [] },
+    {
+      ...payload.line_items[0],
+      sku,
+      quantity,
+      price: quantity === 1 ? '57.50' : '28.75',
+      discount_allocations: [],
+    },
   ] as never;
   payload.total_discounts = '0.00';
   return payload;
 };
+
+const stockUp = async (sku: string, onHand: number) =>
+  expect((await oms.request('PUT', `/inventory/wh-east/${sku}`, { onHand })).status).toBe(200);
 
 const getOrder = async (id: string) => (await oms.request('GET', `/orders/${id}`)).body;
 
@@ -49,8 +69,11 @@ const stockOf = async (sku: string, locationId: string) => {
 };
 
 const inboxItem = async (consumer: string, idempotencyKey: string) =>
-  (await oms.deps.db.send(new GetCommand({ TableName: oms.tableName, Key: keys.inbox(consumer, idempotencyKey) })))
-    .Item;
+  (
+    await oms.deps.db.send(
+      new GetCommand({ TableName: oms.tableName, Key: keys.inbox(consumer, idempotencyKey) }),
+    )
+  ).Item;
 
 const confirmAll = (order: { pickTickets: { id: string; lines: { sku: string; quantity: number }[] }[] }) => {
   const [ticket] = order.pickTickets;
@@ -63,7 +86,7 @@ const confirmAll = (order: { pickTickets: { id: string; lines: { sku: string; qu
 describe('Given a signed Shopify orders/create delivery', () => {
   const payload = shopifyOrder({ email: 'lifecycle@example.com' });
   let orderId: string;
-  let picking: any;
+  let picking: Reply['body'];
   let eastBefore: { onHand: number; reserved: number };
 
   beforeAll(async () => {
@@ -110,7 +133,7 @@ describe('Given a signed Shopify orders/create delivery', () => {
   });
 
   describe('When the warehouse confirms the full pick', () => {
-    let completed: any;
+    let completed: Reply['body'];
 
     beforeAll(async () => {
       const reply = await confirmAll(picking);
@@ -166,7 +189,9 @@ describe('Given a signed Shopify orders/create delivery', () => {
       await eventually(async () => (await inboxItem('marketing', `${orderId}:completed`)) ?? undefined);
       await eventually(async () => (await inboxItem('accounting', `${orderId}:captured`)) ?? undefined);
       expect(await inboxItem('marketing', `${orderId}:placed`)).toMatchObject({ detailType: 'OrderPlaced' });
-      expect(await inboxItem('accounting', `${orderId}:authorized`)).toMatchObject({ detailType: 'PaymentAuthorized' });
+      expect(await inboxItem('accounting', `${orderId}:authorized`)).toMatchObject({
+        detailType: 'PaymentAuthorized',
+      });
       expect(oms.deadLetters.marketing.depth + oms.deadLetters.accounting.depth).toBe(0);
     });
 
@@ -197,7 +222,9 @@ describe('Given deliveries that must be refused', () => {
     });
     expect(reply.status).toBe(401);
     expect(reply.body.error.code).toBe('unauthorized');
-    expect((await oms.request('GET', `/orders/${orderIdFor('shopify', String(payload.id))}`)).status).toBe(404);
+    expect((await oms.request('GET', `/orders/${orderIdFor('shopify', String(payload.id))}`)).status).toBe(
+      404,
+    );
   });
 
   it('refuses a delivery without a signature with 401', async () => {
@@ -225,7 +252,9 @@ describe('Given deliveries that must be refused', () => {
     (payload.line_items[0] as { sku: string | null }).sku = null;
     const reply = await deliverShopify(payload, `m-${payload.id}`);
     expect(reply.status).toBe(400);
-    expect(reply.body.error.fields.map((field: { field: string }) => field.field)).toContain('line_items[0].sku');
+    expect(reply.body.error.fields.map((field: { field: string }) => field.field)).toContain(
+      'line_items[0].sku',
+    );
   });
 
   it('answers totals that do not add up with 422 and the reason', async () => {
@@ -233,7 +262,9 @@ describe('Given deliveries that must be refused', () => {
     const reply = await deliverShopify(payload, `x-${payload.id}`);
     expect(reply.status).toBe(422);
     expect(reply.body.error.message).toMatch(/total 7000 does not equal/);
-    expect((await oms.request('GET', `/orders/${orderIdFor('shopify', String(payload.id))}`)).status).toBe(404);
+    expect((await oms.request('GET', `/orders/${orderIdFor('shopify', String(payload.id))}`)).status).toBe(
+      404,
+    );
   });
 });
 
@@ -291,25 +322,29 @@ describe('Given the direct orders API', () => {
     expect(first.status).toBe(201);
     const retry = await oms.request('POST', '/orders', body, { 'idempotency-key': key });
     expect(retry.body).toEqual({ orderId: first.body.orderId, duplicate: true });
-    const changed = await oms.request('POST', '/orders', { ...body, shipping: body.shipping + 1, total: body.total + 1 }, {
-      'idempotency-key': key,
-    });
+    const changed = await oms.request(
+      'POST',
+      '/orders',
+      { ...body, shipping: body.shipping + 1, total: body.total + 1 },
+      {
+        'idempotency-key': key,
+      },
+    );
     expect(changed.status).toBe(409);
   });
 });
 
 describe('Given an order the warehouse cannot fully pick', () => {
   it('fails the order, voids the payment and releases exactly the reserved stock', async () => {
-    const before = await stockOf('SKU-MUG', 'wh-east');
-    const payload = shopifyOrder();
+    await stockUp('SKU-SHORT', 9);
+    const before = await stockOf('SKU-SHORT', 'wh-east');
+    const payload = singleSkuOrder('SKU-SHORT', 2);
     const { body } = await deliverShopify(payload, `s-${payload.id}`);
     const order = await orderInStatus(body.orderId, 'picking');
     const ticket = order.pickTickets[0];
+    expect((await stockOf('SKU-SHORT', 'wh-east')).reserved).toBe(2);
     const reply = await oms.request('POST', `/pick-tickets/${ticket.id}/confirm`, {
-      lines: [
-        { sku: 'SKU-TSHIRT-M', quantity: 1 },
-        { sku: 'SKU-MUG', quantity: 1 },
-      ],
+      lines: [{ sku: 'SKU-SHORT', quantity: 1 }],
     });
     expect(reply.body.status).toBe('short');
     const failed = await orderInStatus(body.orderId, 'failed');
@@ -317,14 +352,13 @@ describe('Given an order the warehouse cannot fully pick', () => {
     expect(failed.timeline.map((entry: { type: string }) => entry.type)).toEqual(
       expect.arrayContaining(['PickShort', 'PaymentVoided', 'StockReleased', 'OrderFailed']),
     );
-    const after = await stockOf('SKU-MUG', 'wh-east');
-    expect(after).toEqual(before);
+    expect(await stockOf('SKU-SHORT', 'wh-east')).toEqual(before);
   });
 });
 
 describe('Given a pick that is never confirmed', () => {
   it('times out, then compensates: payment voided, stock released, order failed', async () => {
-    expect((await oms.request('PUT', '/inventory/wh-east/SKU-TIMEOUT', { onHand: 5 })).status).toBe(200);
+    await stockUp('SKU-TIMEOUT', 5);
     const before = await stockOf('SKU-TIMEOUT', 'wh-east');
     const payload = singleSkuOrder('SKU-TIMEOUT');
     const { body } = await deliverShopify(payload, `to-${payload.id}`);
@@ -397,5 +431,58 @@ describe('Given the ledger', () => {
       const lines = entry.lines as { debit: number; credit: number }[];
       expect(lines.reduce((sum, line) => sum + line.debit - line.credit, 0)).toBe(0);
     }
+  });
+});
+
+describe('Given several orders of one customer', () => {
+  it('pages through them newest first with a cursor', async () => {
+    const email = `pager-${Date.now()}@example.com`;
+    const ids: string[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const order = directOrder();
+      const reply = await oms.request(
+        'POST',
+        '/orders',
+        { ...order, customer: { ...order.customer, email } },
+        { 'idempotency-key': `pager-${Date.now()}-${index}` },
+      );
+      expect(reply.status).toBe(201);
+      ids.push(reply.body.orderId);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page += 1) {
+      const query: string = `/orders?email=${encodeURIComponent(email)}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const reply = await oms.request('GET', query);
+      expect(reply.status).toBe(200);
+      expect(reply.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...reply.body.items.map((item: { id: string }) => item.id));
+      cursor = reply.body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it('refuses a listing with neither status nor email', async () => {
+    const reply = await oms.request('GET', '/orders');
+    expect(reply.status).toBe(400);
+    expect(reply.body.error.fields.map((field: { field: string }) => field.field)).toEqual([
+      'status',
+      'email',
+    ]);
+  });
+});
+
+describe('Given a card the gateway declines', () => {
+  it('fails the order with the payment declined and reserves nothing', async () => {
+    await stockUp('SKU-DECLINE', 5);
+    const before = await stockOf('SKU-DECLINE', 'wh-east');
+    const payload = singleSkuOrder('SKU-DECLINE', 1, 'decline+decline@example.com');
+    const reply = await deliverShopify(payload, `d-${payload.id}`);
+    expect(reply.status).toBe(201);
+    const failed = await orderInStatus(reply.body.orderId, 'failed');
+    expect(failed.payment.status).toBe('declined');
+    expect(failed.pickTickets).toEqual([]);
+    expect(await stockOf('SKU-DECLINE', 'wh-east')).toEqual(before);
   });
 });

@@ -374,7 +374,7 @@ describe('Given the OMS stack', () => {
       template.hasResourceProperties('AWS::Events::EventBus', { Name: resourceNames.eventBusName });
       template.hasResourceProperties('AWS::Events::Archive', {
         RetentionDays: 30,
-        EventPattern: { source: [{ prefix: 'oms.' }] },
+        EventPattern: Match.exact({ source: [{ prefix: 'oms.' }] }),
       });
     });
 
@@ -383,7 +383,7 @@ describe('Given the OMS stack', () => {
       for (const rule of eventRules) {
         template.hasResourceProperties('AWS::Events::Rule', {
           Description: rule.description,
-          EventPattern: rule.pattern,
+          EventPattern: Match.exact(rule.pattern),
           Targets: [Match.objectLike({ Arn: getAtt(queueConsumedBy(rule.target)) })],
         });
       }

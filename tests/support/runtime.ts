@@ -9,11 +9,17 @@ import { TEST_SECRETS } from './fixtures.js';
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
 export interface TestRuntime extends LocalRuntime {
-  request(method: string, path: string, body?: string | object, headers?: Record<string, string>): Promise<Reply>;
+  request(
+    method: string,
+    path: string,
+    body?: string | object,
+    headers?: Record<string, string>,
+  ): Promise<Reply>;
 }
 
 export interface Reply {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: acceptance tests read whatever JSON the API answered.
   body: any;
   text: string;
 }
@@ -37,7 +43,12 @@ export async function startTestRuntime(options: { pickTimeoutSeconds?: number } 
     pickTimeoutSeconds: options.pickTimeoutSeconds ?? 60,
   });
   return Object.assign(runtime, {
-    async request(method: string, path: string, body?: string | object, headers: Record<string, string> = {}) {
+    async request(
+      method: string,
+      path: string,
+      body?: string | object,
+      headers: Record<string, string> = {},
+    ) {
       const response = await fetch(`${runtime.url}${path}`, {
         method,
         headers: { 'content-type': 'application/json', ...headers },
@@ -66,7 +77,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((done) => setTimeout(done, 50));
   }
 }

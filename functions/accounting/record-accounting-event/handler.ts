@@ -4,4 +4,6 @@ import { queueHandler } from '../../../shared/http/queue.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** Consumes the accounting queue (payment events). */
-export const handler = queueHandler(async (record) => recordAccountingEvent(deps(), parseEnvelope(record.body)));
+export const handler = queueHandler(async (record) =>
+  recordAccountingEvent(deps(), parseEnvelope(record.body)),
+);

@@ -5,4 +5,6 @@ import { taskHandler } from '../../../shared/http/api.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** Workflow task. Captures payment, commits stock and posts the sale to the ledger. */
-export const handler = taskHandler(async (event: unknown) => billOrder(deps(), parseTask(OrderTaskSchema, event)));
+export const handler = taskHandler(async (event: unknown) =>
+  billOrder(deps(), parseTask(OrderTaskSchema, event)),
+);

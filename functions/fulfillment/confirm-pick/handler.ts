@@ -15,6 +15,9 @@ const BodySchema = z.object({
 /** POST /pick-tickets/{id}/confirm — the quantities picked; fewer than asked is a short pick. */
 export const handler = apiHandler(async (event) => {
   const body = jsonBody(event, BodySchema);
-  const result = await confirmPick(deps(), { pickTicketId: event.pathParameters?.id ?? '', lines: body.lines });
+  const result = await confirmPick(deps(), {
+    pickTicketId: event.pathParameters?.id ?? '',
+    lines: body.lines,
+  });
   return json(200, result);
 });

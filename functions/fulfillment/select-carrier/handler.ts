@@ -5,4 +5,6 @@ import { taskHandler } from '../../../shared/http/api.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** Workflow task. Rate-shops carriers and buys the label. */
-export const handler = taskHandler(async (event: unknown) => selectCarrier(deps(), parseTask(OrderTaskSchema, event)));
+export const handler = taskHandler(async (event: unknown) =>
+  selectCarrier(deps(), parseTask(OrderTaskSchema, event)),
+);

@@ -1,8 +1,8 @@
 import '../../../shared/runtime/aws.js';
 import { receiveWebhook } from '../../../shared/app/receive-webhook.js';
 import { apiHandler, header, json, rawBody } from '../../../shared/http/api.js';
-import { isWooCommercePing, mapWooCommerceOrder } from '../../../shared/intake/woocommerce.js';
 import { verifyWooCommerce, WOOCOMMERCE_SIGNATURE_HEADER } from '../../../shared/intake/signatures.js';
+import { isWooCommercePing, mapWooCommerceOrder } from '../../../shared/intake/woocommerce.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** POST /webhooks/woocommerce — WooCommerce `order.created`, plus the unsigned ping sent on creation. */

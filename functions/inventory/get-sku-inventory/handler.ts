@@ -13,7 +13,12 @@ export const handler = apiHandler(async (event) => {
   const rows = await stockForSku(deps(), sku);
   return json(200, {
     sku,
-    locations: rows.map(({ locationId, onHand, reserved, available }) => ({ locationId, onHand, reserved, available })),
+    locations: rows.map(({ locationId, onHand, reserved, available }) => ({
+      locationId,
+      onHand,
+      reserved,
+      available,
+    })),
     totals: {
       onHand: rows.reduce((sum, row) => sum + row.onHand, 0),
       reserved: rows.reduce((sum, row) => sum + row.reserved, 0),

@@ -5,4 +5,6 @@ import { taskHandler } from '../../../shared/http/api.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** Workflow task. Undo of the reservation (workflow compensation). */
-export const handler = taskHandler(async (event: unknown) => releaseAllocation(deps(), parseTask(OrderTaskSchema, event)));
+export const handler = taskHandler(async (event: unknown) =>
+  releaseAllocation(deps(), parseTask(OrderTaskSchema, event)),
+);

@@ -4,4 +4,6 @@ import { queueHandler } from '../../../shared/http/queue.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** Consumes the marketing queue (order lifecycle events). */
-export const handler = queueHandler(async (record) => recordMarketingEvent(deps(), parseEnvelope(record.body)));
+export const handler = queueHandler(async (record) =>
+  recordMarketingEvent(deps(), parseEnvelope(record.body)),
+);

@@ -5,4 +5,6 @@ import { taskHandler } from '../../../shared/http/api.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** Workflow task. Records the shipped notification and completes the order. */
-export const handler = taskHandler(async (event: unknown) => notifyCustomer(deps(), parseTask(OrderTaskSchema, event)));
+export const handler = taskHandler(async (event: unknown) =>
+  notifyCustomer(deps(), parseTask(OrderTaskSchema, event)),
+);

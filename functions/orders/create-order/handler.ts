@@ -11,9 +11,10 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 export const handler = apiHandler(async (event) => {
   const key = header(event, 'idempotency-key');
   if (!key || !IDEMPOTENCY_KEY.test(key)) {
-    throw new ValidationError('Idempotency-Key header is required: 8-100 letters, digits, ".", "_", ":" or "-"', [
-      { field: 'Idempotency-Key', message: key ? 'invalid format' : 'required' },
-    ]);
+    throw new ValidationError(
+      'Idempotency-Key header is required: 8-100 letters, digits, ".", "_", ":" or "-"',
+      [{ field: 'Idempotency-Key', message: key ? 'invalid format' : 'required' }],
+    );
   }
   const body = rawBody(event);
   const order = mapDirectOrder(parseJson(body), key);

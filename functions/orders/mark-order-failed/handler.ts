@@ -5,4 +5,6 @@ import { taskHandler } from '../../../shared/http/api.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** Workflow task. Marks an order failed after its compensation ran. */
-export const handler = taskHandler(async (event: unknown) => markOrderFailed(deps(), parseTask(OrderTaskSchema, event)));
+export const handler = taskHandler(async (event: unknown) =>
+  markOrderFailed(deps(), parseTask(OrderTaskSchema, event)),
+);

@@ -25,7 +25,9 @@ export class EventBridgePublisher implements EventPublisher {
       );
       if ((result.FailedEntryCount ?? 0) > 0) {
         const first = result.Entries?.find((entry) => entry.ErrorCode);
-        throw new TransientError(`EventBridge refused ${result.FailedEntryCount} event(s): ${first?.ErrorCode ?? ''}`);
+        throw new TransientError(
+          `EventBridge refused ${result.FailedEntryCount} event(s): ${first?.ErrorCode ?? ''}`,
+        );
       }
     }
   }

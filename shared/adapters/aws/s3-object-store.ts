@@ -8,7 +8,9 @@ export class S3ObjectStore implements ObjectStore {
   ) {}
 
   async put(key: string, body: string | Uint8Array, contentType: string) {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
     return { uri: `s3://${this.bucket}/${key}` };
   }
 

@@ -20,7 +20,11 @@ export class StepFunctionsStarter implements WorkflowStarter {
     try {
       // Standard workflows treat a repeated name with the same input as the same execution.
       const result = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name,
+          input: JSON.stringify(input),
+        }),
       );
       return { executionId: result.executionArn ?? name, alreadyStarted: false };
     } catch (error) {
@@ -49,7 +53,11 @@ export class StepFunctionsCallbacks implements TaskCallbacks {
     try {
       await call();
     } catch (error) {
-      if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken) {
+      if (
+        error instanceof TaskTimedOut ||
+        error instanceof TaskDoesNotExist ||
+        error instanceof InvalidToken
+      ) {
         throw new TaskTokenExpiredError(error.message);
       }
       throw error;

@@ -7,7 +7,9 @@ import type { CarrierGateway } from '../../ports/carrier-gateway.js';
  */
 export class SimulatedCarrierGateway implements CarrierGateway {
   async createLabel(request: Parameters<CarrierGateway['createLabel']>[0]) {
-    const digits = BigInt(`0x${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 15)}`)
+    const digits = BigInt(
+      `0x${createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 15)}`,
+    )
       .toString()
       .padStart(18, '0')
       .slice(0, 18);

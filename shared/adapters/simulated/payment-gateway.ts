@@ -12,7 +12,8 @@ const idFor = (prefix: string, key: string) =>
  */
 export class SimulatedPaymentGateway implements PaymentGateway {
   async authorize(request: Parameters<PaymentGateway['authorize']>[0]) {
-    if (request.customerEmail.includes('+timeout@')) throw new TransientError('gateway timed out (simulated)');
+    if (request.customerEmail.includes('+timeout@'))
+      throw new TransientError('gateway timed out (simulated)');
     if (request.customerEmail.includes('+decline@')) {
       return { approved: false as const, reason: 'card declined (simulated)' };
     }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { consolidateLines, type LocationCandidate, planAllocation } from '../../../shared/domain/allocation.js';
+import {
+  consolidateLines,
+  type LocationCandidate,
+  planAllocation,
+} from '../../../shared/domain/allocation.js';
 
 const location = (
   locationId: string,
@@ -73,7 +77,10 @@ describe('Given several warehouses that can fulfil the order', () => {
     });
 
     it('breaks a tie on spare stock by location id', () => {
-      const plan = planAllocation([{ sku: 'A', quantity: 1 }], [location('W-b', { A: 5 }), location('W-a', { A: 5 })]);
+      const plan = planAllocation(
+        [{ sku: 'A', quantity: 1 }],
+        [location('W-b', { A: 5 }), location('W-a', { A: 5 })],
+      );
       expect(plan).toMatchObject({ kind: 'allocated', locationId: 'W-a' });
     });
   });
@@ -144,7 +151,12 @@ describe('Given a chosen plan', () => {
         { locationId: 'W-race', fulfilsAll: false, spare: 0, rejected: 'lost a race for stock' },
         { locationId: 'W-noship', fulfilsAll: false, spare: 0, rejected: 'does not ship to home' },
         { locationId: 'W-short', fulfilsAll: false, spare: 3, rejected: 'not enough stock for every line' },
-        { locationId: 'W-missing-sku', fulfilsAll: false, spare: 2, rejected: 'not enough stock for every line' },
+        {
+          locationId: 'W-missing-sku',
+          fulfilsAll: false,
+          spare: 2,
+          rejected: 'not enough stock for every line',
+        },
         { locationId: 'S-ok', fulfilsAll: true, spare: 5 },
         { locationId: 'W-ok', fulfilsAll: true, spare: 1 },
       ]);

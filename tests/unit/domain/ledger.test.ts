@@ -144,8 +144,16 @@ describe('Given totals that do not add up', () => {
 });
 
 describe('Given a journal entry', () => {
-  const cash = (debit: number, credit: number): JournalLine => ({ account: ACCOUNTS.paymentClearing, debit, credit });
-  const revenue = (debit: number, credit: number): JournalLine => ({ account: ACCOUNTS.salesRevenue, debit, credit });
+  const cash = (debit: number, credit: number): JournalLine => ({
+    account: ACCOUNTS.paymentClearing,
+    debit,
+    credit,
+  });
+  const revenue = (debit: number, credit: number): JournalLine => ({
+    account: ACCOUNTS.salesRevenue,
+    debit,
+    credit,
+  });
 
   describe('When it balances', () => {
     it('passes', () => {
@@ -154,7 +162,11 @@ describe('Given a journal entry', () => {
   });
 
   describe.each([
-    ['debits and credits differ', [cash(100, 0), revenue(0, 99)], 'does not balance: debits 100 ≠ credits 99'],
+    [
+      'debits and credits differ',
+      [cash(100, 0), revenue(0, 99)],
+      'does not balance: debits 100 ≠ credits 99',
+    ],
     ['an amount is negative', [cash(-100, 0), revenue(0, -100)], 'non-negative integer minor units'],
     ['an amount is fractional', [cash(100.5, 0), revenue(0, 100.5)], 'non-negative integer minor units'],
     ['an amount is NaN', [cash(Number.NaN, 0), revenue(0, 100)], 'non-negative integer minor units'],

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UnprocessableError, ValidationError } from '../../../shared/domain/errors.js';
-import { currencyExponent, formatMinorUnits, isKnownCurrency, toMinorUnits } from '../../../shared/domain/money.js';
+import {
+  currencyExponent,
+  formatMinorUnits,
+  isKnownCurrency,
+  toMinorUnits,
+} from '../../../shared/domain/money.js';
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -68,7 +73,9 @@ describe('Given a decimal amount as a channel sends it', () => {
     it('refuses 0.1 + 0.2 (0.30000000000000004) instead of rounding it', () => {
       const error = thrown(() => toMinorUnits(0.1 + 0.2, 'USD'));
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).fields).toEqual([{ field: 'amount', message: 'USD has 2 decimal places' }]);
+      expect((error as ValidationError).fields).toEqual([
+        { field: 'amount', message: 'USD has 2 decimal places' },
+      ]);
     });
 
     it('refuses a number written in exponent notation that has too many decimals', () => {
@@ -95,7 +102,9 @@ describe('Given a decimal amount as a channel sends it', () => {
       const error = thrown(() => toMinorUnits('1500.5', 'JPY', 'price'));
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).message).toBe('price has more decimals than JPY allows (0)');
-      expect((error as ValidationError).fields).toEqual([{ field: 'price', message: 'JPY has 0 decimal places' }]);
+      expect((error as ValidationError).fields).toEqual([
+        { field: 'price', message: 'JPY has 0 decimal places' },
+      ]);
     });
   });
 
@@ -148,7 +157,9 @@ describe('Given a decimal amount as a channel sends it', () => {
     it('refuses one minor unit more as too large', () => {
       const error = thrown(() => toMinorUnits('90071992547409.92', 'USD'));
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).fields).toEqual([{ field: 'amount', message: 'amount out of range' }]);
+      expect((error as ValidationError).fields).toEqual([
+        { field: 'amount', message: 'amount out of range' },
+      ]);
     });
 
     it('refuses a huge negative amount too', () => {

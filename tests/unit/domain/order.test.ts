@@ -45,7 +45,13 @@ function issuePaths(input: unknown): string[] {
 describe('Given an order whose parts add up', () => {
   describe('When its totals are derived', () => {
     it('returns subtotal, discount, shipping, tax and the grand total', () => {
-      expect(deriveTotals(order())).toEqual({ subtotal: 6250, discount: 500, shipping: 599, tax: 510, grand: 6859 });
+      expect(deriveTotals(order())).toEqual({
+        subtotal: 6250,
+        discount: 500,
+        shipping: 599,
+        tax: 510,
+        grand: 6859,
+      });
     });
 
     it('adds up an order with no discount, shipping or tax', () => {
@@ -113,7 +119,10 @@ describe('Given the canonical order schema', () => {
       delete input.shipping;
       delete input.tax;
       delete input.discount;
-      const parsed = CanonicalOrderSchema.parse({ ...input, lines: [{ sku: 'A', quantity: 1, unitPrice: 10 }] });
+      const parsed = CanonicalOrderSchema.parse({
+        ...input,
+        lines: [{ sku: 'A', quantity: 1, unitPrice: 10 }],
+      });
       expect(parsed).toMatchObject({ shipping: 0, tax: 0, discount: 0 });
       expect(parsed.lines[0]?.discount).toBe(0);
     });
@@ -124,7 +133,11 @@ describe('Given the canonical order schema', () => {
     });
 
     it('accepts exactly 100 lines', () => {
-      const lines = Array.from({ length: 100 }, (_, index) => ({ sku: `SKU-${index}`, quantity: 1, unitPrice: 1 }));
+      const lines = Array.from({ length: 100 }, (_, index) => ({
+        sku: `SKU-${index}`,
+        quantity: 1,
+        unitPrice: 1,
+      }));
       expect(CanonicalOrderSchema.parse({ ...orderInput(), lines }).lines).toHaveLength(100);
     });
   });
@@ -138,7 +151,10 @@ describe('Given the canonical order schema', () => {
   describe('When the country is not an upper-case ISO 3166-1 alpha-2 code', () => {
     it.each(['us', 'USA', 'U', '12'])('refuses %j', (country) => {
       const input = orderInput();
-      const paths = issuePaths({ ...input, shippingAddress: { ...(input.shippingAddress as object), country } });
+      const paths = issuePaths({
+        ...input,
+        shippingAddress: { ...(input.shippingAddress as object), country },
+      });
       expect(paths).toEqual(['shippingAddress.country']);
     });
   });
@@ -153,7 +169,11 @@ describe('Given the canonical order schema', () => {
 
   describe('When there are more than 100 lines', () => {
     it('refuses the lines', () => {
-      const lines = Array.from({ length: 101 }, (_, index) => ({ sku: `SKU-${index}`, quantity: 1, unitPrice: 1 }));
+      const lines = Array.from({ length: 101 }, (_, index) => ({
+        sku: `SKU-${index}`,
+        quantity: 1,
+        unitPrice: 1,
+      }));
       expect(issuePaths({ ...orderInput(), lines })).toEqual(['lines']);
     });
   });

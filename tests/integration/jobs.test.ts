@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allocateOrder } from '../../shared/app/allocate-order.js';
+import { billOrder } from '../../shared/app/bill-order.js';
+import { confirmPick } from '../../shared/app/confirm-pick.js';
+import { buildDailyReport, exportLedger, proposeReorders } from '../../shared/app/jobs.js';
+import { notifyCustomer } from '../../shared/app/notify-customer.js';
+import { placeOrder } from '../../shared/app/place-order.js';
+import { selectCarrier } from '../../shared/app/select-carrier.js';
+import { putLocation, setOnHand } from '../../shared/store/inventory.js';
+import { getOrderAggregate } from '../../shared/store/orders.js';
+import { createTestDeps, type TestDeps } from '../support/deps.js';
+
+let deps: TestDeps;
+let orderId: string;
+const today = () => new Date().toISOString().slice(0, 10);
+const text = async (key: string) => new TextDecoder().decode(await deps.objects.get(key));
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  await putLocation(deps, {
+    id: 'wh-1',
+    kind: 'warehouse',
+    name: 'Warehouse',
+    address: { line1: '1 Dock', city: 'Newark', postalCode: '07114', country: 'US' },
+    shipsToHome: true,
+    pickup: false,
+  });
+  await setOnHand(deps, 'wh-1', 'SKU-A', 8);
+  await setOnHand(deps, 'wh-1', 'SKU-B', 50);
+  // One order through every step, so the jobs have real rows to read.
+  ({ orderId } = await placeOrder(deps, {
+    order: {
+      channel: 'direct',
+      externalId: 'jobs-1',
+      currency: 'JPY',
+      customer: { email: 'jobs@example.com' },
+      shippingAddress: { line1: '1-1 Chiyoda', city: 'Tokyo', postalCode: '1000001', country: 'JP' },
+      lines: [{ sku: 'SKU-A', quantity: 4, unitPrice: 1500, discount: 300 }],
+      shipping: 800,
+      tax: 570,
+      discount: 300,
+      total: 7070,
+    },
+  }));
+  await allocateOrder(deps, { orderId, taskToken: 'token' });
+  const order = await getOrderAggregate(deps, orderId);
+  const ticket = order?.pickTickets[0];
+  if (!ticket) throw new Error('no pick ticket');
+  await confirmPick(deps, { pickTicketId: ticket.id, lines: [{ sku: 'SKU-A', quantity: 4 }] });
+  await selectCarrier(deps, { orderId });
+  await billOrder(deps, { orderId });
+  await notifyCustomer(deps, { orderId });
+});
+
+describe('Given stock at or below the reorder point', () => {
+  it('the reorder job proposes an order up to the target and writes it as CSV', async () => {
+    const result = await proposeReorders(deps);
+    expect(result.proposals).toBe(1);
+    const csv = await text(`reorders/${today()}.csv`);
+    expect(csv.split('\r\n')[1]).toMatch(/^SKU-A,wh-1,4,16,/);
+    expect(csv).not.toContain('SKU-B');
+  });
+});
+
+describe('Given a completed order', () => {
+  it('the report job counts orders by status', async () => {
+    const result = await buildDailyReport(deps);
+    expect(result.ordersByStatus.completed).toBe(1);
+    expect(result.ordersByStatus.picking).toBe(0);
+    const report = JSON.parse(await text(`reports/daily/${today()}.json`));
+    expect(report.ordersByStatus.completed).toBe(1);
+  });
+
+  it('the ledger export writes the day in the currency’s own decimals, and the same file on a re-run', async () => {
+    const first = await exportLedger(deps, { day: today() });
+    expect(first.entries).toBe(1);
+    const csv = await text(`exports/ledger/${today()}.csv`);
+    const rows = csv.trim().split('\r\n');
+    expect(rows[0]).toBe('entry_id,posted_at,account,debit,credit,currency,order_id,memo');
+    // JPY has no minor unit: 7070 yen is written as 7070, not 70.70.
+    expect(rows).toContainEqual(expect.stringMatching(/,1100-payment-clearing,7070,0,JPY,/));
+    expect(rows).toContainEqual(expect.stringMatching(/,4000-sales-revenue,0,6000,JPY,/));
+    await exportLedger(deps, { day: today() });
+    expect(await text(`exports/ledger/${today()}.csv`)).toBe(csv);
+  });
+});

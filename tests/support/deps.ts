@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { FileObjectStore } from '../../local/adapters/file-object-store.js';
+import { createLocalDynamoClient, ensureTable } from '../../local/dynamodb.js';
+import { systemClock, UlidIds } from '../../shared/adapters/ids.js';
+import { SimulatedCarrierGateway } from '../../shared/adapters/simulated/carrier-gateway.js';
+import { SimulatedPaymentGateway } from '../../shared/adapters/simulated/payment-gateway.js';
+import type { DomainEvent } from '../../shared/events/envelope.js';
+import type { Deps } from '../../shared/runtime/deps.js';
+
+export interface TestDeps extends Deps {
+  published: DomainEvent[];
+  started: { name: string; input: Record<string, unknown> }[];
+  callbacks: { token: string; outcome: 'success' | 'failure'; payload: unknown }[];
+}
+
+/** Real DynamoDB Local (a fresh table), recording fakes for the bus and the workflow engine. */
+export async function createTestDeps(): Promise<TestDeps> {
+  const client = createLocalDynamoClient(inject('dynamoEndpoint'));
+  const tableName = `it_${randomBytes(4).toString('hex')}`;
+  await ensureTable(client, tableName);
+  const published: DomainEvent[] = [];
+  const started: TestDeps['started'] = [];
+  const names = new Set<string>();
+  const callbacks: TestDeps['callbacks'] = [];
+  return {
+    db: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName,
+    events: { publish: async (events) => void published.push(...events) },
+    workflows: {
+      async start(name, input) {
+        started.push({ name, input });
+        const alreadyStarted = names.has(name);
+        names.add(name);
+        return { executionId: name, alreadyStarted };
+      },
+    },
+    taskCallbacks: {
+      succeed: async (token, payload) => void callbacks.push({ token, outcome: 'success', payload }),
+      fail: async (token, error, cause) =>
+        void callbacks.push({ token, outcome: 'failure', payload: { error, cause } }),
+    },
+    payments: new SimulatedPaymentGateway(),
+    carriers: new SimulatedCarrierGateway(),
+    objects: new FileObjectStore(mkdtempSync(join(tmpdir(), 'oms-bucket-'))),
+    secrets: { webhookSecrets: async () => [] },
+    clock: systemClock,
+    ids: new UlidIds(systemClock),
+    published,
+    started,
+    callbacks,
+  };
+}
