@@ -99,7 +99,11 @@ export function planAllocation(
 
   const missing = lines
     .map((line) => {
-      const best = Math.max(0, ...candidates.map((candidate) => candidate.available[line.sku] ?? 0));
+      // Only locations that may serve this order count: an excluded or pickup-only store's stock is not ours.
+      const usable = candidates.filter(
+        (candidate) => candidate.shipsToHome && !exclude.has(candidate.locationId),
+      );
+      const best = Math.max(0, ...usable.map((candidate) => candidate.available[line.sku] ?? 0));
       return { sku: line.sku, quantity: Math.max(0, line.quantity - best) };
     })
     .filter((line) => line.quantity > 0);

@@ -102,6 +102,8 @@ export function toMinorUnits(amount: string | number, currency: string, field = 
 
 /** Formats integer minor units as a decimal string with the currency's exponent ("12.30", "1200", "1.005"). */
 export function formatMinorUnits(minor: number, currency: string): string {
+  if (!Number.isSafeInteger(minor))
+    throw new UnprocessableError(`${minor} is not an integer amount of minor units`);
   const exponent = currencyExponent(currency);
   const negative = minor < 0;
   const digits = Math.abs(minor)
@@ -114,8 +116,8 @@ export function formatMinorUnits(minor: number, currency: string): string {
 
 function numberToPlainString(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  // toString gives exponent notation for very small/large numbers; toFixed(20) is exact enough for cents
-  // and keeps the digits a channel actually sent.
   const text = value.toString();
-  return text.includes('e') ? value.toFixed(20).replace(/\.?0+$/, '') : text;
+  // Exponent notation only appears for magnitudes no price has (below 1e-6 or above 1e21); returning it
+  // unchanged makes the decimal check refuse it instead of rounding a tiny amount to zero.
+  return text;
 }

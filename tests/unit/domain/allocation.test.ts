@@ -228,3 +228,24 @@ describe('Given no single location can fulfil the order', () => {
     });
   });
 });
+
+describe('Given stock only at locations that may not serve the order', () => {
+  describe('When no usable location has enough', () => {
+    it('counts only usable locations in what is missing', () => {
+      const plan = planAllocation(
+        [{ sku: 'A', quantity: 5 }],
+        [location('W1', { A: 3 }), location('S1', { A: 10 }, { kind: 'store', shipsToHome: false })],
+      );
+      expect(plan).toMatchObject({ kind: 'short', missing: [{ sku: 'A', quantity: 2 }] });
+    });
+
+    it('does not count a location that lost the race', () => {
+      const plan = planAllocation(
+        [{ sku: 'A', quantity: 5 }],
+        [location('W1', { A: 3 }), location('W2', { A: 10 })],
+        new Set(['W2']),
+      );
+      expect(plan).toMatchObject({ kind: 'short', missing: [{ sku: 'A', quantity: 2 }] });
+    });
+  });
+});

@@ -218,3 +218,16 @@ describe('Given an amount in minor units', () => {
     });
   });
 });
+
+describe('Given a number too small to be a price', () => {
+  it('refuses it instead of rounding it to zero', () => {
+    expect(() => toMinorUnits(1e-21, 'USD')).toThrow(ValidationError);
+    expect(() => toMinorUnits(5e-324, 'USD')).toThrow(ValidationError);
+  });
+});
+
+describe('Given a fractional number of minor units', () => {
+  it('refuses to format it', () => {
+    expect(() => formatMinorUnits(1.5, 'USD')).toThrow(UnprocessableError);
+  });
+});
