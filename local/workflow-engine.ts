@@ -33,7 +33,13 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
   private readonly running = new Map<string, { abort: () => void; done: Promise<unknown> }>();
   private readonly waiting = new Map<
     string,
-    { execution: string; resolve: (output: unknown) => void; reject: (error: Error) => void }
+    {
+      execution: string;
+      /** The task's function has returned: whatever it stored with the token is written. */
+      armed: boolean;
+      resolve: (output: unknown) => void;
+      reject: (error: Error) => void;
+    }
   >();
 
   constructor(
@@ -90,7 +96,7 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
   async parked(name: string, timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const waiting = [...this.waiting.values()].some((waiter) => waiter.execution === name);
+      const waiting = [...this.waiting.values()].some((waiter) => waiter.execution === name && waiter.armed);
       if (waiting || this.executions.get(name)?.status !== 'RUNNING') return true;
       await sleep(20);
     }
@@ -228,7 +234,7 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
             JSON.stringify((input as { Payload?: unknown }).Payload).replaceAll(contextToken, token),
           );
           const waiting = new Promise<unknown>((resolve, reject) => {
-            this.waiting.set(token, { execution: name, resolve, reject });
+            this.waiting.set(token, { execution: name, armed: false, resolve, reject });
           });
           waiting.catch(() => undefined);
           try {
@@ -237,6 +243,8 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
             this.waiting.delete(token);
             throw error;
           }
+          const waiter = this.waiting.get(token);
+          if (waiter) waiter.armed = true;
           return await waiting;
         };
       } else {
