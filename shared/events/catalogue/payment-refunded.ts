@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { defineEvent } from '../envelope.js';
+
+export const PaymentRefunded = defineEvent({
+  source: 'oms.billing',
+  detailType: 'PaymentRefunded',
+  version: 1,
+  description: 'Captured money was returned and the reversal posted to the ledger.',
+  producers: ['cancel-payment'],
+  consumers: ['accounting'],
+  schema: z.object({
+    orderId: z.string(),
+    amount: z.number().int(),
+    currency: z.string(),
+    refundId: z.string(),
+    journalEntryId: z.string(),
+  }),
+});
+
+export type PaymentRefundedData = z.infer<typeof PaymentRefunded.schema>;

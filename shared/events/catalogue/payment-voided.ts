@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { defineEvent } from '../envelope.js';
+
+export const PaymentVoided = defineEvent({
+  source: 'oms.billing',
+  detailType: 'PaymentVoided',
+  version: 1,
+  description: 'An uncaptured authorization was voided.',
+  producers: ['cancel-payment'],
+  consumers: ['accounting'],
+  schema: z.object({ orderId: z.string(), authorizationId: z.string() }),
+});
+
+export type PaymentVoidedData = z.infer<typeof PaymentVoided.schema>;
