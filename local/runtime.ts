@@ -6,8 +6,9 @@ import type { SQSEvent } from 'aws-lambda';
 import { systemClock, UlidIds } from '../shared/adapters/ids.js';
 import { SimulatedCarrierGateway } from '../shared/adapters/simulated/carrier-gateway.js';
 import { SimulatedPaymentGateway } from '../shared/adapters/simulated/payment-gateway.js';
+import { workflowName } from '../shared/app/place-order.js';
 import { eventRules, queueSettings } from '../shared/config/event-rules.js';
-import { functions, type QueueName } from '../shared/config/functions.js';
+import { functions, QUEUE_NAMES, type QueueName } from '../shared/config/functions.js';
 import { resourceNames } from '../shared/config/resources.js';
 import { schedules } from '../shared/config/schedules.js';
 import { tableDefinition } from '../shared/config/table.js';
@@ -111,10 +112,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       });
       return { main, deadLetter };
     };
-    const marketing = makeQueues('marketing');
-    const accounting = makeQueues('accounting');
-    const queues = { marketing: marketing.main, accounting: accounting.main };
-    const deadLetters = { marketing: marketing.deadLetter, accounting: accounting.deadLetter };
+    const pairs = Object.fromEntries(QUEUE_NAMES.map((name) => [name, makeQueues(name)])) as Record<
+      QueueName,
+      { main: LocalQueue; deadLetter: LocalQueue }
+    >;
+    const queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, pairs[name].main])) as Record<
+      QueueName,
+      LocalQueue
+    >;
+    const deadLetters = Object.fromEntries(
+      QUEUE_NAMES.map((name) => [name, pairs[name].deadLetter]),
+    ) as Record<QueueName, LocalQueue>;
     for (const queue of Object.values(queues)) {
       queue.start();
       stops.push(() => queue.stop());
@@ -176,6 +184,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       stops.unshift(() => scheduler.stop());
     }
 
+    await resumeWorkflows(deps, engine, log);
+
     const server = createApiServer((spec, event) => localFunctions.invoke(spec, event), {
       onError: (error) => log(`http: ${String(error)}`),
     });
@@ -183,8 +193,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     stops.unshift(() => new Promise<void>((done) => server.close(() => done())));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
-
-    await resumeWorkflows(deps, engine, log);
 
     let stopped = false;
     return {
@@ -229,7 +237,7 @@ function listen(server: Server, port: number, host: string) {
  */
 async function resumeWorkflows(deps: Deps, engine: LocalWorkflowEngine, log: (line: string) => void) {
   let resumed = 0;
-  for (const status of ['placed', 'picking'] as const) {
+  for (const status of ['placed', 'allocated', 'picking'] as const) {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await deps.db.send(
@@ -243,13 +251,11 @@ async function resumeWorkflows(deps: Deps, engine: LocalWorkflowEngine, log: (li
       );
       for (const item of page.Items ?? []) {
         const id = String(item.id);
-        await engine.start(id, {
-          orderId: id,
-          correlationId: String(item.correlationId ?? id),
-        });
+        const name = workflowName({ id, redrives: Number(item.redrives ?? 0) });
+        await engine.start(name, { orderId: id, correlationId: String(item.correlationId ?? id) });
         // Serve requests only once the resumed wait holds its new task token, or a confirmation that
         // arrives first would meet the token of the previous process.
-        await engine.parked(id);
+        await engine.parked(name);
         resumed += 1;
       }
       startKey = page.LastEvaluatedKey;

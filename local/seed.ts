@@ -1,30 +1,58 @@
 import type { Deps } from '../shared/runtime/deps.js';
-import { type LocationRecord, listLocations, putLocation, setOnHand } from '../shared/store/inventory.js';
+import { setOnHand } from '../shared/store/inventory.js';
+import { type LocationRecord, listLocations, putLocation } from '../shared/store/locations.js';
 
 export const demoLocations: LocationRecord[] = [
   {
     id: 'wh-east',
     kind: 'warehouse',
     name: 'East Coast DC (Newark)',
-    address: { line1: '100 Port St', city: 'Newark', region: 'NJ', postalCode: '07114', country: 'US' },
+    address: {
+      line1: '100 Port St',
+      city: 'Newark',
+      region: 'NJ',
+      postalCode: '07114',
+      country: 'US',
+      coordinates: { lat: 40.7063, lon: -74.1596 },
+    },
     shipsToHome: true,
     pickup: false,
+    dailyCapacity: 2000,
+    cutoffTime: '20:00',
   },
   {
     id: 'wh-west',
     kind: 'warehouse',
     name: 'West Coast DC (Reno)',
-    address: { line1: '2000 Logistics Way', city: 'Reno', region: 'NV', postalCode: '89502', country: 'US' },
+    address: {
+      line1: '2000 Logistics Way',
+      city: 'Reno',
+      region: 'NV',
+      postalCode: '89502',
+      country: 'US',
+      coordinates: { lat: 39.4996, lon: -119.7617 },
+    },
     shipsToHome: true,
     pickup: false,
+    dailyCapacity: 2000,
+    cutoffTime: '20:00',
   },
   {
     id: 'store-nyc',
     kind: 'store',
     name: 'Manhattan flagship',
-    address: { line1: '500 Broadway', city: 'New York', region: 'NY', postalCode: '10012', country: 'US' },
+    address: {
+      line1: '500 Broadway',
+      city: 'New York',
+      region: 'NY',
+      postalCode: '10012',
+      country: 'US',
+      coordinates: { lat: 40.7233, lon: -73.9985 },
+    },
     shipsToHome: true,
     pickup: true,
+    dailyCapacity: 100,
+    cutoffTime: '17:00',
   },
 ];
 

@@ -1,19 +1,12 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { consolidateLines, type LocationCandidate, planAllocation } from '../domain/allocation.js';
-import { ConflictError, NotFoundError, OutOfStockError, PaymentDeclinedError } from '../domain/errors.js';
-import {
-  OrderAllocated,
-  OrderBackordered,
-  PaymentAuthorized,
-  PickTicketOpened,
-} from '../events/catalogue.js';
+import { ConflictError, NotFoundError, PaymentDeclinedError } from '../domain/errors.js';
+import { PaymentAuthorized, PickTicketOpened } from '../events/catalogue.js';
 import type { DomainEvent } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
-import { failedConditionIndexes } from '../store/db.js';
-import { listLocations, reserveItem, stockForSku } from '../store/inventory.js';
 import { gsi1, keys } from '../store/keys.js';
 import {
   getOrderAggregate,
+  type OrderAggregate,
   type OrderRecord,
   type PaymentState,
   setPickTicketToken,
@@ -21,18 +14,18 @@ import {
   timelineItem,
   transact,
 } from '../store/orders.js';
-
-const MAX_RACE_RETRIES = 3;
+import { pickTicketId, reserveOrder } from './reserve-order.js';
 
 export interface AllocateResult {
-  outcome: 'allocated' | 'already-allocated';
+  outcome: 'allocated' | 'already-allocated' | 'pick-already-confirmed';
   pickTicketIds: string[];
 }
 
 /**
- * The first workflow step: authorize the payment, reserve stock at one location and open its pick ticket
- * carrying the workflow's task token, all in one transaction. Invoked again (a retry, a duplicate), it
- * re-attaches the new token to the open ticket instead of reserving twice.
+ * The first workflow step: authorize the payment, reserve stock by the sourcing rules and open one pick
+ * ticket per location carrying the workflow's task token. Invoked again (a retry, a resumed workflow, a
+ * backorder re-drive), it picks up where the order is: re-attaches the token to open tickets, answers the
+ * token at once when the pick was already confirmed, or only opens tickets for stock reserved earlier.
  */
 export async function allocateOrder(
   deps: Deps,
@@ -42,11 +35,8 @@ export async function allocateOrder(
   if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
   const { order } = aggregate;
 
-  const openTickets = aggregate.pickTickets.filter((ticket) => ticket.status === 'open');
-  if (order.status === 'picking' && openTickets.length > 0) {
-    for (const ticket of openTickets) await setPickTicketToken(deps, order.id, ticket.id, input.taskToken);
-    return { outcome: 'already-allocated', pickTicketIds: openTickets.map((ticket) => ticket.id) };
-  }
+  if (order.status === 'picking') return await resumePicking(deps, aggregate, input.taskToken);
+  if (order.status === 'allocated') return await openTickets(deps, aggregate, input.taskToken);
   if (order.status !== 'placed' && order.status !== 'backordered') {
     throw new ConflictError(
       `order ${order.id} is ${order.status}; only placed or backordered orders allocate`,
@@ -54,133 +44,119 @@ export async function allocateOrder(
   }
 
   const payment = await authorize(deps, order);
-  const locations = await listLocations(deps);
-  const lines = consolidateLines(order.lines);
-  const stock = await Promise.all(lines.map((line) => stockForSku(deps, line.sku)));
-  const candidates: LocationCandidate[] = locations.map((location) => ({
-    locationId: location.id,
-    kind: location.kind,
-    shipsToHome: location.shipsToHome,
-    available: Object.fromEntries(
-      lines.map((line, index) => [
-        line.sku,
-        stock[index]?.find((row) => row.locationId === location.id)?.available ?? 0,
-      ]),
+  const result = await reserveOrder(deps, order, { payment, taskToken: input.taskToken });
+  if (result.outcome === 'already-reserved') return await allocateOrder(deps, input);
+  const events: DomainEvent[] = result.allocations.map((allocation, index) =>
+    PickTicketOpened.create(
+      { orderId: order.id, pickTicketId: pickTicketId(order.id, index), locationId: allocation.locationId },
+      meta(deps, order, `pick-opened:${pickTicketId(order.id, index)}`),
     ),
-  }));
-
-  const lostRaces = new Set<string>();
-  for (let attempt = 0; attempt <= MAX_RACE_RETRIES; attempt += 1) {
-    const plan = planAllocation(lines, candidates, lostRaces);
-    if (plan.kind === 'short') {
-      await backorder(deps, order, payment, plan.missing);
-      throw new OutOfStockError(
-        `no location can fulfil order ${order.id}: short ${plan.missing.map((line) => `${line.quantity} × ${line.sku}`).join(', ')}`,
-      );
-    }
-    const now = deps.clock.now().toISOString();
-    const ticketId = deps.ids.next('pt');
-    const allocation = {
-      locationId: plan.locationId,
-      reason: plan.reason,
-      lines: plan.lines,
-      candidates: plan.candidates,
-    };
-    const items = [
-      ...plan.lines.map((line) => reserveItem(deps, plan.locationId, line.sku, line.quantity, now)),
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: {
-            ...keys.reservation(order.id, plan.locationId),
-            entity: 'Reservation',
-            entityVersion: 1,
-            orderId: order.id,
-            locationId: plan.locationId,
-            lines: plan.lines,
-            status: 'held',
-            createdAt: now,
-            updatedAt: now,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+  );
+  if (order.payment.status !== 'authorized' && payment.authorizationId) {
+    events.unshift(
+      PaymentAuthorized.create(
+        {
+          orderId: order.id,
+          amount: payment.amount,
+          currency: order.currency,
+          authorizationId: payment.authorizationId,
         },
-      },
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: {
-            ...keys.pickTicket(order.id, ticketId),
-            gsi1pk: gsi1.pickTicket(ticketId),
-            gsi1sk: 'PICKTICKET',
-            entity: 'PickTicket',
-            entityVersion: 1,
-            id: ticketId,
-            orderId: order.id,
-            locationId: plan.locationId,
-            status: 'open',
-            // Bins come with the warehouse issue; sorting by SKU keeps the walk deterministic meanwhile.
-            lines: [...plan.lines]
-              .sort((a, b) => a.sku.localeCompare(b.sku))
-              .map((line) => ({ ...line, bin: `BIN-${line.sku}` })),
-            taskToken: input.taskToken,
-            createdAt: now,
-          },
-        },
-      },
-      statusUpdateItem(deps, order, 'picking', ['placed', 'backordered'], {
-        allocations: [allocation],
-        payment,
-      }),
-      timelineItem(deps, order.id, {
-        type: 'OrderAllocated',
-        at: now,
-        detail: { locationId: plan.locationId, reason: plan.reason, pickTicketId: ticketId },
-      }),
-    ];
-    try {
-      await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      const failed = failedConditionIndexes(error);
-      if (failed.length === 0) throw error;
-      if (failed.some((index) => index >= plan.lines.length)) {
-        // The order moved on under us: another invocation allocated it. Re-run as the duplicate path.
-        return await allocateOrder(deps, input);
-      }
-      // Another order took the stock between our read and our write: try the next best location.
-      lostRaces.add(plan.locationId);
-      continue;
-    }
-
-    const meta = (suffix: string) => ({
-      correlationId: order.correlationId,
-      idempotencyKey: `${order.id}:${suffix}`,
-      occurredAt: deps.clock.now(),
-    });
-    const events: DomainEvent[] = [
-      OrderAllocated.create({ orderId: order.id, allocations: [allocation] }, meta('allocated')),
-      PickTicketOpened.create(
-        { orderId: order.id, pickTicketId: ticketId, locationId: plan.locationId },
-        meta(`pick-opened:${ticketId}`),
+        meta(deps, order, 'authorized'),
       ),
-    ];
-    if (payment.authorizationId && order.payment.status !== 'authorized') {
-      events.unshift(
-        PaymentAuthorized.create(
-          {
-            orderId: order.id,
-            amount: payment.amount,
-            currency: order.currency,
-            authorizationId: payment.authorizationId,
-          },
-          meta('authorized'),
-        ),
-      );
-    }
-    await deps.events.publish(events);
-    return { outcome: 'allocated', pickTicketIds: [ticketId] };
+    );
   }
-  await backorder(deps, order, payment, lines);
-  throw new OutOfStockError(`order ${order.id} lost the race for stock ${MAX_RACE_RETRIES + 1} times`);
+  await deps.events.publish(events);
+  return { outcome: 'allocated', pickTicketIds: result.pickTicketIds };
+}
+
+const meta = (deps: Deps, order: OrderRecord, suffix: string) => ({
+  correlationId: order.correlationId,
+  idempotencyKey: `${order.id}:${suffix}`,
+  occurredAt: deps.clock.now(),
+});
+
+async function resumePicking(
+  deps: Deps,
+  aggregate: OrderAggregate,
+  taskToken: string,
+): Promise<AllocateResult> {
+  const { order, pickTickets } = aggregate;
+  const open = pickTickets.filter((ticket) => ticket.status === 'open');
+  for (const ticket of open) await setPickTicketToken(deps, order.id, ticket.id, taskToken);
+  if (open.length > 0)
+    return { outcome: 'already-allocated', pickTicketIds: open.map((ticket) => ticket.id) };
+  // Every ticket was answered while no workflow was waiting (a restart): answer this wait the same way.
+  const short = pickTickets.find((ticket) => ticket.status === 'short');
+  if (short) {
+    await deps.taskCallbacks.fail(taskToken, 'PickShortError', `short pick on ${short.id}`);
+  } else {
+    await deps.taskCallbacks.succeed(taskToken, {
+      pickTicketIds: pickTickets.map((ticket) => ticket.id),
+      lines: pickTickets.flatMap((ticket) => ticket.picked ?? []),
+    });
+  }
+  return { outcome: 'pick-already-confirmed', pickTicketIds: pickTickets.map((ticket) => ticket.id) };
+}
+
+/** Stock was reserved ahead of the workflow (a backorder re-drive): authorize and open the tickets. */
+async function openTickets(
+  deps: Deps,
+  aggregate: OrderAggregate,
+  taskToken: string,
+): Promise<AllocateResult> {
+  const { order } = aggregate;
+  const payment = await authorize(deps, order);
+  const held = aggregate.reservations.filter((reservation) => reservation.status === 'held');
+  const byLocation = new Map<string, { sku: string; quantity: number }[]>();
+  for (const reservation of held) {
+    const lines = byLocation.get(reservation.locationId) ?? [];
+    for (const line of reservation.lines) {
+      const existing = lines.find((row) => row.sku === line.sku);
+      if (existing) existing.quantity += line.quantity;
+      else lines.push({ sku: line.sku, quantity: line.quantity });
+    }
+    byLocation.set(reservation.locationId, lines);
+  }
+  const now = deps.clock.now().toISOString();
+  const ids = [...byLocation.keys()].map((_, index) => pickTicketId(order.id, index));
+  await deps.db.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        ...[...byLocation].map(([locationId, lines], index) => ({
+          Put: {
+            TableName: deps.tableName,
+            Item: {
+              ...keys.pickTicket(order.id, ids[index] ?? ''),
+              gsi1pk: gsi1.pickTicket(ids[index] ?? ''),
+              gsi1sk: 'PICKTICKET',
+              entity: 'PickTicket',
+              entityVersion: 1,
+              id: ids[index],
+              orderId: order.id,
+              locationId,
+              status: 'open',
+              lines: [...lines]
+                .sort((a, b) => a.sku.localeCompare(b.sku))
+                .map((line) => ({ ...line, bin: `BIN-${line.sku}` })),
+              taskToken,
+              createdAt: now,
+            },
+          },
+        })),
+        statusUpdateItem(deps, order, 'picking', ['allocated'], { payment }),
+        timelineItem(deps, order.id, { type: 'PickTicketsOpened', at: now, detail: { pickTicketIds: ids } }),
+      ],
+    }),
+  );
+  await deps.events.publish(
+    [...byLocation.keys()].map((locationId, index) =>
+      PickTicketOpened.create(
+        { orderId: order.id, pickTicketId: ids[index] ?? '', locationId },
+        meta(deps, order, `pick-opened:${ids[index]}`),
+      ),
+    ),
+  );
+  return { outcome: 'allocated', pickTicketIds: ids };
 }
 
 async function authorize(deps: Deps, order: OrderRecord): Promise<PaymentState> {
@@ -215,29 +191,4 @@ async function authorize(deps: Deps, order: OrderRecord): Promise<PaymentState> 
     throw new PaymentDeclinedError(`payment for order ${order.id} was declined: ${result.reason}`);
   }
   return { ...order.payment, status: 'authorized', authorizationId: result.authorizationId };
-}
-
-async function backorder(
-  deps: Deps,
-  order: OrderRecord,
-  payment: PaymentState,
-  missing: { sku: string; quantity: number }[],
-): Promise<void> {
-  const now = deps.clock.now().toISOString();
-  const changed = await transact(deps, [
-    statusUpdateItem(deps, order, 'backordered', ['placed', 'backordered'], { payment }),
-    timelineItem(deps, order.id, { type: 'OrderBackordered', at: now, detail: { missing } }),
-  ]);
-  if (changed && order.status !== 'backordered') {
-    await deps.events.publish([
-      OrderBackordered.create(
-        { orderId: order.id, missing },
-        {
-          correlationId: order.correlationId,
-          idempotencyKey: `${order.id}:backordered`,
-          occurredAt: deps.clock.now(),
-        },
-      ),
-    ]);
-  }
 }

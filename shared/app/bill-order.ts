@@ -2,11 +2,12 @@ import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { saleEntry } from '../domain/ledger.js';
 import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
-import { shipItem } from '../store/inventory.js';
+import { shipItems } from '../store/inventory.js';
 import { gsi2, keys } from '../store/keys.js';
 import {
   getOrderAggregate,
   type PaymentState,
+  partsOf,
   statusUpdateItem,
   timelineItem,
   transact,
@@ -54,13 +55,15 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
   const written = await transact(deps, [
     statusUpdateItem(deps, order, 'shipped', ['picking'], { payment }),
     ...held.flatMap((reservation) => [
-      ...reservation.lines.map((line) =>
-        shipItem(deps, reservation.locationId, line.sku, line.quantity, now),
+      ...reservation.lines.flatMap((line) =>
+        partsOf(line).flatMap((part) =>
+          shipItems(deps, reservation.locationId, line.sku, part.quantity, now, part.bucket, order.id),
+        ),
       ),
       {
         Update: {
           TableName: deps.tableName,
-          Key: keys.reservation(order.id, reservation.locationId),
+          Key: keys.reservation(order.id, reservation.locationId, reservation.chunk ?? 0),
           UpdateExpression: 'SET #status = :shipped, updatedAt = :now',
           ConditionExpression: '#status = :held',
           ExpressionAttributeNames: { '#status': 'status' },

@@ -8,6 +8,7 @@ import { gsi2, keys } from '../store/keys.js';
 import {
   getOrderAggregate,
   type PaymentState,
+  partsOf,
   statusUpdateItem,
   timelineItem,
   transact,
@@ -153,15 +154,17 @@ export async function releaseAllocation(
       {
         Update: {
           TableName: deps.tableName,
-          Key: keys.reservation(order.id, reservation.locationId),
+          Key: keys.reservation(order.id, reservation.locationId, reservation.chunk ?? 0),
           UpdateExpression: 'SET #status = :released, updatedAt = :now',
           ConditionExpression: '#status = :held',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':released': 'released', ':held': 'held', ':now': now },
         },
       },
-      ...reservation.lines.map((line) =>
-        releaseItem(deps, reservation.locationId, line.sku, line.quantity, now),
+      ...reservation.lines.flatMap((line) =>
+        partsOf(line).map((part) =>
+          releaseItem(deps, reservation.locationId, line.sku, part.quantity, now, part.bucket),
+        ),
       ),
       timelineItem(deps, order.id, {
         type: 'StockReleased',
@@ -170,7 +173,13 @@ export async function releaseAllocation(
       }),
     ]);
     if (written) {
-      released.push(...reservation.lines.map((line) => ({ locationId: reservation.locationId, ...line })));
+      released.push(
+        ...reservation.lines.map((line) => ({
+          locationId: reservation.locationId,
+          sku: line.sku,
+          quantity: line.quantity,
+        })),
+      );
     }
   }
   if (released.length > 0) {

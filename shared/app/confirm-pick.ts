@@ -7,6 +7,7 @@ import { keys } from '../store/keys.js';
 import {
   findPickTicket,
   getOrderRecord,
+  listPickTickets,
   type PickTicketRecord,
   timelineItem,
   transact,
@@ -17,13 +18,16 @@ export interface ConfirmPickResult {
   orderId: string;
   status: 'confirmed' | 'short';
   duplicate: boolean;
+  /** Tickets of the same order still waiting for their confirmation. */
+  waitingFor: string[];
   lines: PickOutcome['lines'];
 }
 
 /**
- * Records what the warehouse picked and completes the workflow's wait: a full pick lets the order ship, a
- * short pick fails the wait (the workflow releases the stock). A repeated confirmation with the same lines is
- * answered as before and re-sends the callback, so a lost response never strands the order.
+ * Records what a location picked. The workflow's wait completes when the order's last ticket is answered:
+ * all full picks let the order ship, any short pick fails the wait (the workflow releases the stock). A
+ * repeated confirmation with the same lines is answered as before and re-sends the callback, so a lost
+ * response never strands the order.
  */
 export async function confirmPick(
   deps: Deps,
@@ -42,12 +46,13 @@ export async function confirmPick(
         `pick ticket ${ticket.id} was already ${ticket.status} with different quantities`,
       );
     }
-    await complete(deps, ticket, outcome, true);
+    const waitingFor = await completeIfLast(deps, ticket, true);
     return {
       pickTicketId: ticket.id,
       orderId: ticket.orderId,
       status,
       duplicate: true,
+      waitingFor,
       lines: outcome.lines,
     };
   }
@@ -95,34 +100,49 @@ export async function confirmPick(
       },
     ),
   ]);
-  await complete(deps, ticket, outcome, false);
-  return { pickTicketId: ticket.id, orderId: ticket.orderId, status, duplicate: false, lines: outcome.lines };
+  const waitingFor = await completeIfLast(deps, ticket, false);
+  return {
+    pickTicketId: ticket.id,
+    orderId: ticket.orderId,
+    status,
+    duplicate: false,
+    waitingFor,
+    lines: outcome.lines,
+  };
 }
 
-async function complete(deps: Deps, ticket: PickTicketRecord, outcome: PickOutcome, repeat: boolean) {
+/**
+ * Sends the workflow its answer once no ticket of the order is open. Two last tickets confirmed at the same
+ * moment may both send it; Step Functions takes the first and refuses the second, which is expected here.
+ */
+async function completeIfLast(deps: Deps, ticket: PickTicketRecord, repeat: boolean): Promise<string[]> {
+  const tickets = await listPickTickets(deps, ticket.orderId);
+  const open = tickets.filter((row) => row.status === 'open').map((row) => row.id);
+  if (open.length > 0) return open;
+  const short = tickets.filter((row) => row.status === 'short');
   try {
-    if (outcome.short) {
+    if (short.length > 0) {
       await deps.taskCallbacks.fail(
         ticket.taskToken,
         'PickShortError',
-        `short pick on ${ticket.id}: ${outcome.lines
-          .filter((line) => line.picked < line.ordered)
+        `short pick on ${short
+          .flatMap((row) => (row.picked ?? []).filter((line) => line.picked < line.ordered))
           .map((line) => `${line.sku} ${line.picked}/${line.ordered}`)
           .join(', ')}`,
       );
     } else {
       await deps.taskCallbacks.succeed(ticket.taskToken, {
-        pickTicketId: ticket.id,
-        locationId: ticket.locationId,
-        lines: outcome.lines,
+        pickTicketIds: tickets.map((row) => row.id),
+        lines: tickets.flatMap((row) => row.picked ?? []),
       });
     }
   } catch (error) {
-    // On a repeat the first callback has normally been taken already: that is the expected answer.
-    if (error instanceof TaskTokenExpiredError) {
-      if (repeat) return;
-      throw new ConflictError(`pick ticket ${ticket.id} expired: the workflow stopped waiting for it`);
-    }
-    throw error;
+    if (!(error instanceof TaskTokenExpiredError)) throw error;
+    // Already answered (a repeat, or the order's other last ticket) is expected; a wait that timed out and
+    // failed the order is not.
+    const order = await getOrderRecord(deps, ticket.orderId);
+    if ((repeat || tickets.length > 1) && order?.status !== 'failed') return [];
+    throw new ConflictError(`pick ticket ${ticket.id} expired: the workflow stopped waiting for it`);
   }
+  return [];
 }

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConflictError } from '../domain/errors.js';
+import { ConflictError, UnprocessableError } from '../domain/errors.js';
 import { type CanonicalOrder, deriveTotals } from '../domain/order.js';
 import { OrderPlaced } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
 import { keys } from '../store/keys.js';
+import { getLocation } from '../store/locations.js';
 import { type OrderRecord, orderIndexes } from '../store/orders.js';
 
 export interface PlaceOrderResult {
@@ -32,6 +33,15 @@ export async function placeOrder(
 ): Promise<PlaceOrderResult> {
   const { order } = input;
   const totals = deriveTotals(order);
+  if (order.fulfillment.type === 'pickup') {
+    const store = await getLocation(deps, order.fulfillment.locationId);
+    if (!store?.pickup) {
+      throw new UnprocessableError(
+        `location ${order.fulfillment.locationId} ${store ? 'does not offer pickup' : 'does not exist'}`,
+        { field: 'fulfillment.locationId' },
+      );
+    }
+  }
   const now = deps.clock.now().toISOString();
   const id = orderIdFor(order.channel, order.externalId);
   const record: OrderRecord = {
@@ -43,6 +53,7 @@ export async function placeOrder(
     currency: order.currency,
     customer: order.customer,
     shippingAddress: order.shippingAddress,
+    fulfillment: order.fulfillment,
     lines: order.lines,
     totals,
     payment: { status: 'pending', amount: totals.grand, captured: 0, refunded: 0 },
@@ -87,10 +98,21 @@ export async function placeOrder(
     }
     // A previous delivery may have stored the order and then failed to start the workflow; the sender's
     // retry lands here and finishes the job. Starting is idempotent by execution name.
-    if (existing?.status === 'placed') await startWorkflow(deps, existing);
+    if (existing?.status === 'placed') {
+      // Consumers deduplicate by idempotency key, so announcing again is safe; not announcing could lose it.
+      await announce(deps, existing);
+      await startWorkflow(deps, existing);
+    }
     return { orderId: id, duplicate: true };
   }
 
+  await announce(deps, record);
+  await startWorkflow(deps, record);
+  return { orderId: id, duplicate: false };
+}
+
+async function announce(deps: Deps, record: OrderRecord): Promise<void> {
+  const { id, totals } = record;
   await deps.events.publish([
     OrderPlaced.create(
       {
@@ -105,12 +127,17 @@ export async function placeOrder(
       { correlationId: id, idempotencyKey: `${id}:placed`, occurredAt: deps.clock.now() },
     ),
   ]);
-  await startWorkflow(deps, record);
-  return { orderId: id, duplicate: false };
 }
 
-async function startWorkflow(deps: Deps, order: Pick<OrderRecord, 'id' | 'correlationId'>): Promise<void> {
-  await deps.workflows.start(order.id, {
+/** Execution names are unique per order and re-drive: Step Functions refuses a name reused within 90 days. */
+export const workflowName = (order: Pick<OrderRecord, 'id' | 'redrives'>) =>
+  order.redrives ? `${order.id}.r${order.redrives}` : order.id;
+
+export async function startWorkflow(
+  deps: Deps,
+  order: Pick<OrderRecord, 'id' | 'correlationId' | 'redrives'>,
+): Promise<void> {
+  await deps.workflows.start(workflowName(order), {
     orderId: order.id,
     correlationId: order.correlationId,
   });

@@ -22,6 +22,15 @@ export const eventRules: readonly EventRuleSpec[] = [
     },
   },
   {
+    name: 'stock-received-to-backorders',
+    description: 'Arriving stock re-drives backordered orders, oldest first',
+    target: 'backorders',
+    pattern: {
+      source: ['oms.inventory'],
+      'detail-type': ['StockReceived'],
+    },
+  },
+  {
     name: 'money-to-accounting',
     description: 'Payment and ledger events for the accounting systems',
     target: 'accounting',

@@ -13,7 +13,8 @@ export type Permission =
   | 'bucket:write'
   | 'secrets:read';
 
-export type QueueName = 'marketing' | 'accounting';
+export type QueueName = 'marketing' | 'accounting' | 'backorders';
+export const QUEUE_NAMES: readonly QueueName[] = ['marketing', 'accounting', 'backorders'];
 export type ScheduleName = 'reorder' | 'reporting' | 'ledger-export';
 
 export type Trigger =
@@ -83,8 +84,26 @@ export const functions: readonly FunctionSpec[] = [
   api('orders', 'get-order', 'GET', '/orders/{id}', ['table:read']),
   api('orders', 'list-orders', 'GET', '/orders', ['table:read']),
   api('inventory', 'list-locations', 'GET', '/locations', ['table:read']),
-  api('inventory', 'set-stock', 'PUT', '/inventory/{locationId}/{sku}', ['table:read', 'table:write']),
+  api('inventory', 'create-location', 'POST', '/locations', ['table:read', 'table:write']),
+  api('inventory', 'put-location', 'PUT', '/locations/{id}', ['table:read', 'table:write']),
+  api('inventory', 'set-stock', 'PUT', '/inventory/{locationId}/{sku}', [
+    'table:read',
+    'table:write',
+    'bus:put',
+  ]),
+  api('inventory', 'adjust-stock', 'POST', '/inventory/{locationId}/{sku}/adjustments', [
+    'table:read',
+    'table:write',
+    'bus:put',
+  ]),
+  api('inventory', 'add-scheduled-receipt', 'POST', '/inventory/{locationId}/{sku}/scheduled-receipts', [
+    'table:read',
+    'table:write',
+  ]),
   api('inventory', 'get-sku-inventory', 'GET', '/inventory/{sku}', ['table:read']),
+  api('inventory', 'list-movements', 'GET', '/inventory/{sku}/movements', ['table:read']),
+  api('inventory', 'set-stock-buckets', 'PUT', '/skus/{sku}/stock-buckets', ['table:read', 'table:write']),
+  api('inventory', 'get-availability', 'GET', '/availability', ['table:read']),
   api('fulfillment', 'confirm-pick', 'POST', '/pick-tickets/{id}/confirm', [
     'table:read',
     'table:write',
@@ -113,6 +132,14 @@ export const functions: readonly FunctionSpec[] = [
     timeoutSeconds: 30,
     permissions: ['table:read', 'table:write'],
     trigger: { kind: 'queue', queue: 'marketing' },
+  },
+  {
+    name: 'release-backorders',
+    context: 'inventory',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    permissions: ['table:read', 'table:write', 'bus:put', 'workflow:start'],
+    trigger: { kind: 'queue', queue: 'backorders' },
   },
   {
     name: 'record-accounting-event',

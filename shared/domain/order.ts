@@ -37,6 +37,15 @@ export const OrderLineSchema = z.object({
 });
 export type OrderLine = z.infer<typeof OrderLineSchema>;
 
+export const FulfillmentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ship') }),
+  z.object({
+    type: z.literal('pickup'),
+    locationId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'not a location id'),
+  }),
+]);
+export type FulfillmentChoice = z.infer<typeof FulfillmentSchema>;
+
 export const CHANNELS = ['shopify', 'woocommerce', 'standard', 'direct'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
@@ -62,6 +71,8 @@ export const CanonicalOrderSchema = z.object({
   discount: minor.default(0),
   total: minor,
   placedAt: z.iso.datetime({ offset: true }).optional(),
+  /** Ship to the address (default), or pick up at a store (BOPIS). */
+  fulfillment: FulfillmentSchema.default({ type: 'ship' }),
 });
 export type CanonicalOrder = z.infer<typeof CanonicalOrderSchema>;
 

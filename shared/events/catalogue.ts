@@ -17,6 +17,7 @@ import { PaymentRefunded } from './catalogue/payment-refunded.js';
 import { PaymentVoided } from './catalogue/payment-voided.js';
 import { PickConfirmed } from './catalogue/pick-confirmed.js';
 import { PickTicketOpened } from './catalogue/pick-ticket-opened.js';
+import { StockReceived } from './catalogue/stock-received.js';
 import { StockReleased } from './catalogue/stock-released.js';
 
 export {
@@ -34,6 +35,7 @@ export {
   PaymentVoided,
   PickConfirmed,
   PickTicketOpened,
+  StockReceived,
   StockReleased,
 };
 
@@ -42,6 +44,7 @@ export const eventCatalogue = [
   OrderAllocated,
   OrderBackordered,
   StockReleased,
+  StockReceived,
   PickTicketOpened,
   PickConfirmed,
   CarrierSelected,

@@ -2,6 +2,10 @@
  * Key builders for the single table. Every access pattern is listed in docs/data-model.md; keep the two in
  * step. Entity items carry `entity` and `entityVersion` so a later migration can find old shapes.
  */
+function stockPartition(sku: string, bucket: number): string {
+  return bucket === 0 ? `SKU#${sku}` : `SKU#${sku}#${bucket}`;
+}
+
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
@@ -9,10 +13,13 @@ export const keys = {
     pk: `ORDER#${orderId}`,
     sk: `TIMELINE#${at}#${seq}`,
   }),
-  /** One reservation per order and location, holding all of its lines. */
-  reservation: (orderId: string, locationId: string) => ({
+  /**
+   * One reservation per order, location and chunk, holding its lines and the stock buckets they came from.
+   * Chunk 0 is the only one unless the order needed more writes than one transaction takes.
+   */
+  reservation: (orderId: string, locationId: string, chunk = 0) => ({
     pk: `ORDER#${orderId}`,
-    sk: `RESERVATION#${locationId}`,
+    sk: `RESERVATION#${locationId}#${chunk}`,
   }),
   pickTicket: (orderId: string, ticketId: string) => ({ pk: `ORDER#${orderId}`, sk: `PICK#${ticketId}` }),
   shipment: (orderId: string, shipmentId: string) => ({
@@ -24,18 +31,31 @@ export const keys = {
     pk: `ORDER#${orderId}`,
     sk: `NOTIFICATION#${template}`,
   }),
-  delivery: (channel: string, deliveryId: string) => ({
-    pk: `DELIVERY#${channel}#${deliveryId}`,
-    sk: 'DELIVERY',
-  }),
-  externalOrder: (channel: string, externalId: string) => ({
-    pk: `EXTERNAL#${channel}#${externalId}`,
-    sk: 'EXTERNAL',
-  }),
-  idempotency: (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
-  stock: (sku: string, locationId: string) => ({ pk: `SKU#${sku}`, sk: `STOCK#${locationId}` }),
+  /**
+   * A stock bucket. Bucket 0 lives in the SKU's own partition; a hot SKU's extra buckets live in partitions
+   * of their own (`SKU#<sku>#<n>`), so a flash sale spreads its writes over several partitions.
+   */
+  stock: (sku: string, locationId: string, bucket = 0) => ({
+    pk: stockPartition(sku, bucket),
+    sk: `STOCK#${locationId}`,
+  }),
   skuPartition: (sku: string) => `SKU#${sku}`,
+  stockPartition: (sku: string, bucket: number) => stockPartition(sku, bucket),
+  skuSettings: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'SETTINGS' }),
+  /** Movements sit in their bucket's partition: shipping a hot SKU never funnels through one partition. */
+  movement: (sku: string, bucket: number, locationId: string, at: string, id: string) => ({
+    pk: stockPartition(sku, bucket),
+    sk: `MOVEMENT#${locationId}#${at}#${id}`,
+  }),
+  locationCapacity: (locationId: string, day: string) => ({
+    pk: `LOCATION#${locationId}`,
+    sk: `CAPACITY#${day}`,
+  }),
+  scheduledReceipt: (sku: string, locationId: string, due: string, id: string) => ({
+    pk: `SKU#${sku}`,
+    sk: `INBOUND#${locationId}#${due}#${id}`,
+  }),
   /** A consumer's record of an event it handled: its idempotency guard and its audit trail. */
   inbox: (consumer: string, idempotencyKey: string) => ({
     pk: `INBOX#${consumer}#${idempotencyKey}`,

@@ -3,6 +3,7 @@ import type { JournalEntry } from '../domain/ledger.js';
 import type {
   Address,
   Channel,
+  FulfillmentChoice,
   OrderLine,
   OrderStatus,
   OrderTotals,
@@ -25,8 +26,11 @@ export interface PaymentState {
 export interface AllocationView {
   locationId: string;
   reason: string;
+  rule: string;
   lines: { sku: string; quantity: number }[];
+  estimatedCost: number;
   candidates: unknown[];
+  decidedAt: string;
 }
 
 export interface OrderRecord {
@@ -38,10 +42,16 @@ export interface OrderRecord {
   currency: string;
   customer: { email: string; phone?: string; name?: string };
   shippingAddress: Address;
+  /** Absent on orders stored before BOPIS existed: they ship. */
+  fulfillment?: FulfillmentChoice;
   lines: OrderLine[];
   totals: OrderTotals;
   payment: PaymentState;
   allocations: AllocationView[];
+  /** Why the order is waiting for stock, when it is backordered. */
+  backorder?: { reason: string; missing: { sku: string; quantity: number }[]; since: string };
+  /** Workflow executions started for this order after the first (backorder re-drives). */
+  redrives?: number;
   placedAt: string;
   createdAt: string;
   updatedAt: string;
@@ -80,14 +90,25 @@ export interface ShipmentRecord {
   createdAt: string;
 }
 
+export interface ReservedLine {
+  sku: string;
+  quantity: number;
+  /** Which stock buckets the units came from; absent means bucket 0. */
+  parts?: { bucket: number; quantity: number }[];
+}
+
 export interface ReservationRecord {
   orderId: string;
   locationId: string;
-  lines: { sku: string; quantity: number }[];
+  chunk: number;
+  lines: ReservedLine[];
   status: 'held' | 'released' | 'shipped';
   createdAt: string;
   updatedAt: string;
 }
+
+/** The bucket parts of a reserved line (bucket 0 for lines reserved before buckets existed). */
+export const partsOf = (line: ReservedLine) => line.parts ?? [{ bucket: 0, quantity: line.quantity }];
 
 export interface NotificationRecord {
   template: string;
@@ -224,7 +245,39 @@ export async function getOrderAggregate(deps: Deps, orderId: string): Promise<Or
   };
 }
 
+export async function listPickTickets(deps: Deps, orderId: string): Promise<PickTicketRecord[]> {
+  const result = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pick)',
+      ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId), ':pick': 'PICK#' },
+      ConsistentRead: true,
+    }),
+  );
+  return (result.Items ?? []).map((item) => stripKeys<PickTicketRecord>(item));
+}
+
+/**
+ * Pick ticket ids carry their order (`pt_<order>_<n>`), so the ticket is read from the order's partition,
+ * strongly consistent: a confirmation right after the ticket opened never misses it. Older ids fall back to
+ * the ticket index.
+ */
 export async function findPickTicket(deps: Deps, ticketId: string): Promise<PickTicketRecord | undefined> {
+  const match = /^pt_([a-z0-9]+)_\d+$/.exec(ticketId);
+  if (match) {
+    const result = await deps.db.send(
+      new GetCommand({
+        TableName: deps.tableName,
+        Key: keys.pickTicket(`ord_${match[1]}`, ticketId),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? stripKeys<PickTicketRecord>(result.Item) : undefined;
+  }
+  return await findPickTicketByIndex(deps, ticketId);
+}
+
+async function findPickTicketByIndex(deps: Deps, ticketId: string): Promise<PickTicketRecord | undefined> {
   const result = await deps.db.send(
     new QueryCommand({
       TableName: deps.tableName,

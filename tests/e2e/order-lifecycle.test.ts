@@ -110,7 +110,8 @@ describe('Given a signed Shopify orders/create delivery', () => {
     expect(picking.pickTickets).toHaveLength(1);
     expect(picking.pickTickets[0]).toMatchObject({ locationId: 'wh-east', status: 'open' });
     expect(picking.allocations[0]).toMatchObject({ locationId: 'wh-east' });
-    expect(picking.allocations[0].reason).toMatch(/single-location/);
+    expect(picking.allocations[0].rule).toBe('single-location');
+    expect(picking.allocations[0].reason).toMatch(/wh-east/);
     const east = await stockOf('SKU-TSHIRT-M', 'wh-east');
     expect(east.reserved).toBe(eastBefore.reserved + 2);
     expect(east.available).toBe(east.onHand - east.reserved);

@@ -7,7 +7,7 @@ import { Functions } from '../../infra/constructs/functions.js';
 import { Workflow } from '../../infra/constructs/workflow.js';
 import { OmsStack } from '../../infra/oms-stack.js';
 import { eventRules, queueSettings } from '../../shared/config/event-rules.js';
-import { type FunctionSpec, functions, type Permission } from '../../shared/config/functions.js';
+import { type FunctionSpec, functions, type Permission, QUEUE_NAMES } from '../../shared/config/functions.js';
 import { envNames, resourceNames } from '../../shared/config/resources.js';
 import { schedules } from '../../shared/config/schedules.js';
 import { tableDefinition } from '../../shared/config/table.js';
@@ -396,7 +396,7 @@ describe('Given the OMS stack', () => {
     it('gives each queue a dead-letter queue and a visibility timeout of at least six consumer timeouts', () => {
       const queues = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy);
       expect(queues.map(([id]) => id).sort()).toEqual(
-        ['marketing', 'accounting'].map(queueConsumedBy).sort(),
+        QUEUE_NAMES.map(queueConsumedBy).sort(),
       );
       for (const [id, queue] of queues) {
         const deadLetters = resources[
@@ -417,7 +417,7 @@ describe('Given the OMS stack', () => {
     });
 
     it('feeds each consumer in batches that report item failures', () => {
-      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', QUEUE_NAMES.length);
       template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
         BatchSize: queueSettings.batchSize,
         FunctionResponseTypes: ['ReportBatchItemFailures'],

@@ -24,6 +24,8 @@ beforeAll(async () => {
     address: { line1: '1 Dock', city: 'Newark', postalCode: '07114', country: 'US' },
     shipsToHome: true,
     pickup: false,
+    dailyCapacity: 0,
+    cutoffTime: '23:59',
   });
   await setOnHand(deps, 'wh-1', 'SKU-A', 8);
   await setOnHand(deps, 'wh-1', 'SKU-B', 50);
@@ -40,6 +42,7 @@ beforeAll(async () => {
       tax: 570,
       discount: 300,
       total: 7070,
+      fulfillment: { type: 'ship' },
     },
   }));
   await allocateOrder(deps, { orderId, taskToken: 'token' });

@@ -73,6 +73,7 @@ describe('Given a Shopify orders/create webhook', () => {
         discount: FIXTURE_TOTALS.discount,
         total: FIXTURE_TOTALS.total,
         placedAt: '2024-03-01T12:00:00-05:00',
+        fulfillment: { type: 'ship' },
       });
     });
   });

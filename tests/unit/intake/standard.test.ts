@@ -23,7 +23,11 @@ describe('Given a Standard Webhooks order.created payload', () => {
   describe('When it is mapped', () => {
     it('keeps the canonical fields as sent and sets the channel', () => {
       const payload = standardOrder();
-      expect(mapStandardOrder(payload)).toEqual({ channel: 'standard', ...payload.data });
+      expect(mapStandardOrder(payload)).toEqual({
+        channel: 'standard',
+        fulfillment: { type: 'ship' },
+        ...payload.data,
+      });
       expect(mapStandardOrder(payload)).toMatchObject({ total: FIXTURE_TOTALS.total, discount: 500 });
     });
 
@@ -98,7 +102,7 @@ describe('Given a POST /orders body', () => {
     it('maps it to a direct order keeping that id', () => {
       const body = directOrder();
       const order = mapDirectOrder(body, 'idem-key-1');
-      expect(order).toEqual({ channel: 'direct', ...body });
+      expect(order).toEqual({ channel: 'direct', fulfillment: { type: 'ship' }, ...body });
     });
   });
 

@@ -77,6 +77,7 @@ describe('Given a WooCommerce order.created webhook', () => {
         total: FIXTURE_TOTALS.total,
         // date_created_gmt has no offset; it is UTC.
         placedAt: '2024-03-01T17:00:00Z',
+        fulfillment: { type: 'ship' },
       });
     });
 

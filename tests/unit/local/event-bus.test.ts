@@ -25,6 +25,7 @@ function targets() {
   return {
     marketing: new LocalQueue({ name: 'marketing' }),
     accounting: new LocalQueue({ name: 'accounting' }),
+    backorders: new LocalQueue({ name: 'backorders' }),
   };
 }
 

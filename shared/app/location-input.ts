@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+const ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A location as the API accepts it; the id comes from the body (POST) or the path (PUT). */
+export const LocationBodySchema = z.strictObject({
+  kind: z.enum(['warehouse', 'store']),
+  name: z.string().min(1).max(200),
+  address: z.strictObject({
+    line1: z.string().min(1).max(200),
+    city: z.string().min(1).max(100),
+    region: z.string().max(100).optional(),
+    postalCode: z.string().min(1).max(20),
+    country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, upper case'),
+    coordinates: z
+      .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+      .optional(),
+  }),
+  shipsToHome: z.boolean(),
+  pickup: z.boolean(),
+  dailyCapacity: z.number().int().min(0).max(1_000_000).default(0),
+  cutoffTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour, UTC')
+    .default('23:59'),
+});
+
+export const LocationIdSchema = z.string().regex(ID, 'letters, digits, dot, dash and underscore only');
+export const SkuSchema = z.string().regex(ID, 'letters, digits, dot, dash and underscore only');
