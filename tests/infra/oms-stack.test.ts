@@ -395,9 +395,7 @@ describe('Given the OMS stack', () => {
 
     it('gives each queue a dead-letter queue and a visibility timeout of at least six consumer timeouts', () => {
       const queues = ofType('AWS::SQS::Queue').filter(([, q]) => q.Properties.RedrivePolicy);
-      expect(queues.map(([id]) => id).sort()).toEqual(
-        QUEUE_NAMES.map(queueConsumedBy).sort(),
-      );
+      expect(queues.map(([id]) => id).sort()).toEqual(QUEUE_NAMES.map(queueConsumedBy).sort());
       for (const [id, queue] of queues) {
         const deadLetters = resources[
           queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0]
