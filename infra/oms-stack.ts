@@ -5,6 +5,7 @@ import { Data } from './constructs/data.js';
 import { Events } from './constructs/events.js';
 import { Functions } from './constructs/functions.js';
 import { Jobs } from './constructs/jobs.js';
+import { Outbox } from './constructs/outbox.js';
 import { Workflow } from './constructs/workflow.js';
 
 /**
@@ -30,6 +31,7 @@ export class OmsStack extends Stack {
     });
     const api = new Api(this, 'Api', { routes: functions.withTrigger('http') });
     new Jobs(this, 'Jobs', { targets: functions.withTrigger('schedule') });
+    new Outbox(this, 'Outbox', { table: data.table, publishers: functions.withTrigger('stream') });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });

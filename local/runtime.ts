@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { systemClock, UlidIds } from '../shared/adapters/ids.js';
@@ -9,6 +10,7 @@ import { SimulatedPaymentGateway } from '../shared/adapters/simulated/payment-ga
 import { workflowName } from '../shared/app/place-order.js';
 import { eventRules, queueSettings } from '../shared/config/event-rules.js';
 import { functions, QUEUE_NAMES, type QueueName } from '../shared/config/functions.js';
+import { outboxStreamFilter } from '../shared/config/outbox.js';
 import { resourceNames } from '../shared/config/resources.js';
 import { schedules } from '../shared/config/schedules.js';
 import { tableDefinition } from '../shared/config/table.js';
@@ -16,13 +18,20 @@ import { type Deps, provideDeps } from '../shared/runtime/deps.js';
 import { gsi2 } from '../shared/store/keys.js';
 import { FileObjectStore } from './adapters/file-object-store.js';
 import { LocalSecretStore, type LocalSecrets, loadLocalSecrets } from './adapters/local-secret-store.js';
-import { createLocalDynamoClient, type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb.js';
+import {
+  createLocalDynamoClient,
+  type DynamoDbLocal,
+  ensureTable,
+  localCredentials,
+  startDynamoDbLocal,
+} from './dynamodb.js';
 import { LocalEventBus } from './event-bus.js';
 import { LocalFunctions } from './functions.js';
 import { createApiServer } from './http-server.js';
 import { LocalQueue } from './queue.js';
 import { LocalScheduler } from './scheduler.js';
 import { seedDemoData } from './seed.js';
+import { LocalStreamReader } from './stream-reader.js';
 import { LocalWorkflowEngine } from './workflow-engine.js';
 
 export interface LocalRuntimeOptions {
@@ -56,6 +65,8 @@ export interface LocalRuntime {
   deadLetters: Record<QueueName, LocalQueue>;
   scheduler: LocalScheduler;
   functions: LocalFunctions;
+  /** The table's stream, delivering outbox rows to the publisher function. */
+  stream: LocalStreamReader;
   stop(): Promise<void>;
 }
 
@@ -169,6 +180,26 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     if (options.seed !== false && (await seedDemoData(deps))) log('seeded demo locations and stock');
 
+    const publisher = functions.find((fn) => fn.trigger.kind === 'stream');
+    if (!publisher) throw new Error('no function is declared for the table stream (the outbox publisher)');
+    const streamsClient = new DynamoDBStreamsClient({
+      endpoint,
+      region: 'local',
+      credentials: localCredentials(),
+    });
+    stops.push(() => streamsClient.destroy());
+    const stream = new LocalStreamReader({
+      client,
+      streams: streamsClient,
+      tableName,
+      checkpointFile: join(dataDir, 'streams', `${tableName}.checkpoint.json`),
+      filter: structuredClone(outboxStreamFilter) as Record<string, unknown>,
+      handler: (event) => localFunctions.invoke(publisher, event),
+      onError: (error) => log(`stream: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    stream.start();
+    stops.unshift(() => stream.stop());
+
     const scheduler = new LocalScheduler(
       schedules,
       async (name) => {
@@ -209,6 +240,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       deadLetters,
       scheduler,
       functions: localFunctions,
+      stream,
       async stop() {
         if (stopped) return;
         stopped = true;

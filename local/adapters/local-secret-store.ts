@@ -11,6 +11,13 @@ const ENV: Record<WebhookChannel, string> = {
   standard: 'OMS_STANDARD_WEBHOOK_SECRET',
 };
 
+/** Comma-separated, so two can be active during a rotation. */
+const list = (value: string | undefined): string[] | undefined =>
+  value
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
 /**
  * Webhook secrets for the embedded runtime: from the environment when set (comma-separated, so two can be
  * active during a rotation), otherwise generated once and kept in the data dir so they survive restarts.
@@ -27,11 +34,7 @@ export function loadLocalSecrets(file: string, env: NodeJS.ProcessEnv = process.
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
   }
-  const fromEnv = (channel: WebhookChannel) =>
-    env[ENV[channel]]
-      ?.split(',')
-      .map((secret) => secret.trim())
-      .filter(Boolean);
+  const fromEnv = (channel: WebhookChannel) => list(env[ENV[channel]]);
   return {
     shopify: fromEnv('shopify') ?? generated.shopify,
     woocommerce: fromEnv('woocommerce') ?? generated.woocommerce,
@@ -39,10 +42,25 @@ export function loadLocalSecrets(file: string, env: NodeJS.ProcessEnv = process.
   };
 }
 
+/**
+ * API keys come from OMS_API_KEYS only, read once when the runtime starts: left unset, the local demo's API
+ * is open (the HTTP layer warns once), and nothing is generated because a key nobody knows locks users out.
+ */
 export class LocalSecretStore implements SecretStore {
-  constructor(private readonly secrets: LocalSecrets) {}
+  private readonly keys: string[];
+
+  constructor(
+    private readonly secrets: LocalSecrets,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.keys = list(env.OMS_API_KEYS) ?? [];
+  }
 
   async webhookSecrets(channel: WebhookChannel): Promise<string[]> {
     return this.secrets[channel];
+  }
+
+  async apiKeys(): Promise<string[]> {
+    return this.keys;
   }
 }

@@ -14,6 +14,7 @@ import {
   timelineItem,
   transact,
 } from '../store/orders.js';
+import { outboxItem } from '../store/outbox.js';
 import { pickTicketId, reserveOrder } from './reserve-order.js';
 
 export interface AllocateResult {
@@ -44,29 +45,41 @@ export async function allocateOrder(
   }
 
   const payment = await authorize(deps, order);
-  const result = await reserveOrder(deps, order, { payment, taskToken: input.taskToken });
-  if (result.outcome === 'already-reserved') return await allocateOrder(deps, input);
-  const events: DomainEvent[] = result.allocations.map((allocation, index) =>
-    PickTicketOpened.create(
-      { orderId: order.id, pickTicketId: pickTicketId(order.id, index), locationId: allocation.locationId },
-      meta(deps, order, `pick-opened:${pickTicketId(order.id, index)}`),
-    ),
-  );
-  if (order.payment.status !== 'authorized' && payment.authorizationId) {
-    events.unshift(
-      PaymentAuthorized.create(
-        {
-          orderId: order.id,
-          amount: payment.amount,
-          currency: order.currency,
-          authorizationId: payment.authorizationId,
-        },
-        meta(deps, order, 'authorized'),
+  const result = await reserveOrder(deps, order, {
+    payment,
+    taskToken: input.taskToken,
+    events: (allocations) => [
+      ...authorizedEvent(deps, order, payment),
+      ...allocations.map((allocation, index) =>
+        PickTicketOpened.create(
+          {
+            orderId: order.id,
+            pickTicketId: pickTicketId(order.id, index),
+            locationId: allocation.locationId,
+          },
+          meta(deps, order, `pick-opened:${pickTicketId(order.id, index)}`),
+        ),
       ),
-    );
-  }
-  await deps.events.publish(events);
+    ],
+  });
+  if (result.outcome === 'already-reserved') return await allocateOrder(deps, input);
   return { outcome: 'allocated', pickTicketIds: result.pickTicketIds };
+}
+
+/** The authorization is announced with the write that records it, once. */
+function authorizedEvent(deps: Deps, order: OrderRecord, payment: PaymentState): DomainEvent[] {
+  if (order.payment.status === 'authorized' || !payment.authorizationId) return [];
+  return [
+    PaymentAuthorized.create(
+      {
+        orderId: order.id,
+        amount: payment.amount,
+        currency: order.currency,
+        authorizationId: payment.authorizationId,
+      },
+      meta(deps, order, 'authorized'),
+    ),
+  ];
 }
 
 const meta = (deps: Deps, order: OrderRecord, suffix: string) => ({
@@ -145,16 +158,17 @@ async function openTickets(
         })),
         statusUpdateItem(deps, order, 'picking', ['allocated'], { payment }),
         timelineItem(deps, order.id, { type: 'PickTicketsOpened', at: now, detail: { pickTicketIds: ids } }),
+        ...outboxItem(deps, [
+          ...authorizedEvent(deps, order, payment),
+          ...[...byLocation.keys()].map((locationId, index) =>
+            PickTicketOpened.create(
+              { orderId: order.id, pickTicketId: ids[index] ?? '', locationId },
+              meta(deps, order, `pick-opened:${ids[index]}`),
+            ),
+          ),
+        ]),
       ],
     }),
-  );
-  await deps.events.publish(
-    [...byLocation.keys()].map((locationId, index) =>
-      PickTicketOpened.create(
-        { orderId: order.id, pickTicketId: ids[index] ?? '', locationId },
-        meta(deps, order, `pick-opened:${ids[index]}`),
-      ),
-    ),
   );
   return { outcome: 'allocated', pickTicketIds: ids };
 }

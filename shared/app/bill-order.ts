@@ -12,6 +12,7 @@ import {
   timelineItem,
   transact,
 } from '../store/orders.js';
+import { outboxItem } from '../store/outbox.js';
 
 /**
  * Captures the payment when the goods ship and, in one transaction, commits the stock (it leaves on-hand and
@@ -51,6 +52,34 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
     captureId: capture.captureId,
     captured: order.totals.grand,
   };
+  const meta = (suffix: string) => ({
+    correlationId: order.correlationId,
+    idempotencyKey: `${order.id}:${suffix}`,
+    occurredAt: deps.clock.now(),
+  });
+  const events = [
+    PaymentCaptured.create(
+      {
+        orderId: order.id,
+        amount: order.totals.grand,
+        currency: order.currency,
+        captureId: capture.captureId,
+        journalEntryId: entry.id,
+      },
+      meta('captured'),
+    ),
+    OrderShipped.create(
+      {
+        orderId: order.id,
+        shipments: aggregate.shipments.map(({ carrier, service, trackingNumber }) => ({
+          carrier,
+          service,
+          trackingNumber,
+        })),
+      },
+      meta('shipped'),
+    ),
+  ];
   const held = aggregate.reservations.filter((reservation) => reservation.status === 'held');
   const written = await transact(deps, [
     statusUpdateItem(deps, order, 'shipped', ['picking'], { payment }),
@@ -90,39 +119,12 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
       at: now,
       detail: { amount: order.totals.grand, captureId: capture.captureId, journalEntryId: entry.id },
     }),
+    ...outboxItem(deps, events),
   ]);
   if (!written) {
     const again = await getOrderAggregate(deps, order.id);
     if (again?.order.payment.status === 'captured') return { payment: again.order.payment };
     throw new ConflictError(`order ${order.id} changed while it was being billed`);
   }
-  const meta = (suffix: string) => ({
-    correlationId: order.correlationId,
-    idempotencyKey: `${order.id}:${suffix}`,
-    occurredAt: deps.clock.now(),
-  });
-  await deps.events.publish([
-    PaymentCaptured.create(
-      {
-        orderId: order.id,
-        amount: order.totals.grand,
-        currency: order.currency,
-        captureId: capture.captureId,
-        journalEntryId: entry.id,
-      },
-      meta('captured'),
-    ),
-    OrderShipped.create(
-      {
-        orderId: order.id,
-        shipments: aggregate.shipments.map(({ carrier, service, trackingNumber }) => ({
-          carrier,
-          service,
-          trackingNumber,
-        })),
-      },
-      meta('shipped'),
-    ),
-  ]);
   return { payment };
 }

@@ -13,6 +13,7 @@ import {
   timelineItem,
   transact,
 } from '../store/orders.js';
+import { outboxItem } from '../store/outbox.js';
 
 /** Statuses a failing workflow may still undo; a shipped or completed order is never compensated. */
 const UNDOABLE: readonly OrderStatus[] = ['placed', 'allocated', 'picking', 'backordered', 'failed'];
@@ -39,18 +40,16 @@ export async function cancelPayment(
       authorizationId: order.payment.authorizationId,
     });
     const payment: PaymentState = { ...order.payment, status: 'voided' };
-    const written = await transact(deps, [
+    await transact(deps, [
       paymentUpdate(deps, order.id, payment, 'authorized'),
       timelineItem(deps, order.id, { type: 'PaymentVoided', at: now }),
-    ]);
-    if (written) {
-      await deps.events.publish([
+      ...outboxItem(deps, [
         PaymentVoided.create(
           { orderId: order.id, authorizationId: order.payment.authorizationId },
           meta('voided'),
         ),
-      ]);
-    }
+      ]),
+    ]);
     return { outcome: 'voided' };
   }
 
@@ -76,7 +75,7 @@ export async function cancelPayment(
           refundId: refund.refundId,
         })
       : undefined;
-    const written = await transact(deps, [
+    await transact(deps, [
       paymentUpdate(deps, order.id, payment, 'captured'),
       ...(entry
         ? [
@@ -101,9 +100,7 @@ export async function cancelPayment(
         at: now,
         detail: { refundId: refund.refundId },
       }),
-    ]);
-    if (written) {
-      await deps.events.publish([
+      ...outboxItem(deps, [
         PaymentRefunded.create(
           {
             orderId: order.id,
@@ -114,8 +111,8 @@ export async function cancelPayment(
           },
           meta('refunded'),
         ),
-      ]);
-    }
+      ]),
+    ]);
     return { outcome: 'refunded' };
   }
   return { outcome: 'nothing-to-undo' };
@@ -150,6 +147,11 @@ export async function releaseAllocation(
   const now = deps.clock.now().toISOString();
   const released: { locationId: string; sku: string; quantity: number }[] = [];
   for (const reservation of aggregate.reservations.filter((row) => row.status === 'held')) {
+    const lines = reservation.lines.map((line) => ({
+      locationId: reservation.locationId,
+      sku: line.sku,
+      quantity: line.quantity,
+    }));
     const written = await transact(deps, [
       {
         Update: {
@@ -171,28 +173,18 @@ export async function releaseAllocation(
         at: now,
         detail: { locationId: reservation.locationId, lines: reservation.lines },
       }),
+      ...outboxItem(deps, [
+        StockReleased.create(
+          { orderId: order.id, lines },
+          {
+            correlationId: order.correlationId,
+            idempotencyKey: `${order.id}:released:${reservation.locationId}:${reservation.chunk ?? 0}`,
+            occurredAt: deps.clock.now(),
+          },
+        ),
+      ]),
     ]);
-    if (written) {
-      released.push(
-        ...reservation.lines.map((line) => ({
-          locationId: reservation.locationId,
-          sku: line.sku,
-          quantity: line.quantity,
-        })),
-      );
-    }
-  }
-  if (released.length > 0) {
-    await deps.events.publish([
-      StockReleased.create(
-        { orderId: order.id, lines: released },
-        {
-          correlationId: order.correlationId,
-          idempotencyKey: `${order.id}:released`,
-          occurredAt: deps.clock.now(),
-        },
-      ),
-    ]);
+    if (written) released.push(...lines);
   }
   return { released };
 }
@@ -212,9 +204,7 @@ export async function markOrderFailed(
       failure: { error, cause },
     }),
     timelineItem(deps, order.id, { type: 'OrderFailed', at: now, detail: { error, cause } }),
-  ]);
-  if (written) {
-    await deps.events.publish([
+    ...outboxItem(deps, [
       OrderFailed.create(
         { orderId: order.id, error, cause },
         {
@@ -223,8 +213,7 @@ export async function markOrderFailed(
           occurredAt: deps.clock.now(),
         },
       ),
-    ]);
-    return { status: 'failed' };
-  }
-  return { status: order.status };
+    ]),
+  ]);
+  return { status: written ? 'failed' : order.status };
 }

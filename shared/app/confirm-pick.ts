@@ -12,6 +12,7 @@ import {
   timelineItem,
   transact,
 } from '../store/orders.js';
+import { outboxItem } from '../store/outbox.js';
 
 export interface ConfirmPickResult {
   pickTicketId: string;
@@ -64,6 +65,14 @@ export async function confirmPick(
     );
   }
   const now = deps.clock.now().toISOString();
+  const confirmed = PickConfirmed.create(
+    { orderId: ticket.orderId, pickTicketId: ticket.id, short: outcome.short, lines: outcome.lines },
+    {
+      correlationId: order.correlationId,
+      idempotencyKey: `${ticket.orderId}:pick:${ticket.id}`,
+      occurredAt: deps.clock.now(),
+    },
+  );
   const written = await transact(deps, [
     {
       Update: {
@@ -85,21 +94,12 @@ export async function confirmPick(
       at: now,
       detail: { pickTicketId: ticket.id, lines: outcome.lines },
     }),
+    ...outboxItem(deps, [confirmed]),
   ]);
   if (!written) {
     // A concurrent confirmation won; answer from what it stored.
     return await confirmPick(deps, input);
   }
-  await deps.events.publish([
-    PickConfirmed.create(
-      { orderId: ticket.orderId, pickTicketId: ticket.id, short: outcome.short, lines: outcome.lines },
-      {
-        correlationId: order.correlationId,
-        idempotencyKey: `${ticket.orderId}:pick:${ticket.id}`,
-        occurredAt: deps.clock.now(),
-      },
-    ),
-  ]);
   const waitingFor = await completeIfLast(deps, ticket, false);
   return {
     pickTicketId: ticket.id,

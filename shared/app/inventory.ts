@@ -28,25 +28,23 @@ export async function adjustStockAndAnnounce(
     reference?: string;
   },
 ): Promise<StockRecord> {
-  const { stock, delta } = await adjustStock(deps, input);
-  if (delta > 0) {
-    await deps.events.publish([
-      StockReceived.create(
-        {
-          sku: input.sku,
-          locationId: input.locationId,
-          quantity: delta,
-          onHand: stock.onHand,
-          reason: input.reason,
-        },
-        {
-          correlationId: `${input.sku}@${input.locationId}`,
-          idempotencyKey: `stock:${input.sku}:${input.locationId}:${deps.ids.next('adj')}`,
-          occurredAt: deps.clock.now(),
-        },
-      ),
-    ]);
-  }
+  const { stock } = await adjustStock(deps, {
+    ...input,
+    // Growth in on-hand may fill backorders: announce it with the adjustment itself.
+    events: (delta, onHand) =>
+      delta > 0
+        ? [
+            StockReceived.create(
+              { sku: input.sku, locationId: input.locationId, quantity: delta, onHand, reason: input.reason },
+              {
+                correlationId: `${input.sku}@${input.locationId}`,
+                idempotencyKey: `stock:${input.sku}:${input.locationId}:${deps.ids.next('adj')}`,
+                occurredAt: deps.clock.now(),
+              },
+            ),
+          ]
+        : [],
+  });
   return stock;
 }
 

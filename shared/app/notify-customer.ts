@@ -10,6 +10,7 @@ import {
   timelineItem,
   transact,
 } from '../store/orders.js';
+import { outboxItem } from '../store/outbox.js';
 
 const TEMPLATE = 'order-shipped';
 
@@ -39,6 +40,11 @@ export async function notifyCustomer(
     body: `Total ${formatMinorUnits(order.totals.grand, order.currency)} ${order.currency}. Tracking: ${tracking.join(', ')}.`,
     at: now,
   };
+  const meta = (suffix: string) => ({
+    correlationId: order.correlationId,
+    idempotencyKey: `${order.id}:${suffix}`,
+    occurredAt: deps.clock.now(),
+  });
   const written = await transact(deps, [
     {
       Put: {
@@ -54,19 +60,14 @@ export async function notifyCustomer(
     },
     statusUpdateItem(deps, order, 'completed', ['shipped']),
     timelineItem(deps, order.id, { type: 'CustomerNotified', at: now, detail: { template: TEMPLATE } }),
+    ...outboxItem(deps, [
+      CustomerNotified.create(
+        { orderId: order.id, template: TEMPLATE, channel: 'email' },
+        meta(`notified:${TEMPLATE}`),
+      ),
+      OrderCompleted.create({ orderId: order.id }, meta('completed')),
+    ]),
   ]);
   if (!written) return await notifyCustomer(deps, input);
-  const meta = (suffix: string) => ({
-    correlationId: order.correlationId,
-    idempotencyKey: `${order.id}:${suffix}`,
-    occurredAt: deps.clock.now(),
-  });
-  await deps.events.publish([
-    CustomerNotified.create(
-      { orderId: order.id, template: TEMPLATE, channel: 'email' },
-      meta(`notified:${TEMPLATE}`),
-    ),
-    OrderCompleted.create({ orderId: order.id }, meta('completed')),
-  ]);
   return { notification };
 }

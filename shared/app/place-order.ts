@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, UnprocessableError } from '../domain/errors.js';
 import { type CanonicalOrder, deriveTotals } from '../domain/order.js';
 import { OrderPlaced } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
+import { isConditionFailure } from '../store/db.js';
 import { keys } from '../store/keys.js';
 import { getLocation } from '../store/locations.js';
 import { type OrderRecord, orderIndexes } from '../store/orders.js';
+import { outboxItem } from '../store/outbox.js';
 
 export interface PlaceOrderResult {
   orderId: string;
@@ -66,26 +68,33 @@ export async function placeOrder(
 
   try {
     await deps.db.send(
-      new PutCommand({
-        TableName: deps.tableName,
-        Item: {
-          ...keys.order(id),
-          ...orderIndexes(record),
-          entity: 'Order',
-          entityVersion: 1,
-          ...record,
-          ...(input.deliveryId ? { firstDeliveryId: input.deliveryId } : {}),
-          ...(input.requestHash ? { requestHash: input.requestHash } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.tableName,
+              Item: {
+                ...keys.order(id),
+                ...orderIndexes(record),
+                entity: 'Order',
+                entityVersion: 1,
+                ...record,
+                ...(input.deliveryId ? { firstDeliveryId: input.deliveryId } : {}),
+                ...(input.requestHash ? { requestHash: input.requestHash } : {}),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          ...outboxItem(deps, [placedEvent(deps, record)]),
+        ],
       }),
     );
   } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const existing = error.Item
-      ? (unmarshall(error.Item) as OrderRecord & { requestHash?: string })
-      : undefined;
+    if (!isConditionFailure(error)) throw error;
+    const old =
+      error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Item : undefined;
+    const existing = old ? (unmarshall(old) as OrderRecord & { requestHash?: string }) : undefined;
     if (
       input.idempotencyKey &&
       existing?.requestHash &&
@@ -98,35 +107,28 @@ export async function placeOrder(
     }
     // A previous delivery may have stored the order and then failed to start the workflow; the sender's
     // retry lands here and finishes the job. Starting is idempotent by execution name.
-    if (existing?.status === 'placed') {
-      // Consumers deduplicate by idempotency key, so announcing again is safe; not announcing could lose it.
-      await announce(deps, existing);
-      await startWorkflow(deps, existing);
-    }
+    if (existing?.status === 'placed') await startWorkflow(deps, existing);
     return { orderId: id, duplicate: true };
   }
 
-  await announce(deps, record);
   await startWorkflow(deps, record);
   return { orderId: id, duplicate: false };
 }
 
-async function announce(deps: Deps, record: OrderRecord): Promise<void> {
+function placedEvent(deps: Deps, record: OrderRecord) {
   const { id, totals } = record;
-  await deps.events.publish([
-    OrderPlaced.create(
-      {
-        orderId: id,
-        channel: record.channel,
-        externalId: record.externalId,
-        currency: record.currency,
-        grandTotal: totals.grand,
-        lineCount: record.lines.length,
-        skus: [...new Set(record.lines.map((line) => line.sku))],
-      },
-      { correlationId: id, idempotencyKey: `${id}:placed`, occurredAt: deps.clock.now() },
-    ),
-  ]);
+  return OrderPlaced.create(
+    {
+      orderId: id,
+      channel: record.channel,
+      externalId: record.externalId,
+      currency: record.currency,
+      grandTotal: totals.grand,
+      lineCount: record.lines.length,
+      skus: [...new Set(record.lines.map((line) => line.sku))],
+    },
+    { correlationId: id, idempotencyKey: `${id}:placed`, occurredAt: deps.clock.now() },
+  );
 }
 
 /** Execution names are unique per order and re-drive: Step Functions refuses a name reused within 90 days. */

@@ -6,6 +6,7 @@ import { consolidateLines } from '../domain/allocation.js';
 import { OutOfStockError, TransientError } from '../domain/errors.js';
 import { decideSourcing, type SourcingDecision, type SourcingLocation } from '../domain/sourcing.js';
 import { OrderAllocated, OrderBackordered } from '../events/catalogue.js';
+import type { DomainEvent } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
 import { failedConditionIndexes, type TransactItem } from '../store/db.js';
 import {
@@ -26,6 +27,7 @@ import {
   timelineItem,
   transact,
 } from '../store/orders.js';
+import { outboxItem } from '../store/outbox.js';
 
 /** DynamoDB's limit on items per transaction. */
 export const TRANSACTION_LIMIT = 100;
@@ -39,6 +41,8 @@ export interface ReserveOptions {
   chunkSize?: number;
   /** A backorder re-drive: counts it, so the new workflow execution gets a name of its own. */
   redrive?: boolean;
+  /** More events to publish with the reservation (the caller's, e.g. the payment authorization). */
+  events?: (allocations: AllocationView[]) => DomainEvent[];
 }
 
 export type ReserveOutcome =
@@ -156,22 +160,7 @@ export async function reserveOrder(
           locations: allocations.map((a) => a.locationId),
         },
       }),
-    ];
-
-    const single =
-      stockItems.length + reservations.length + closing.length <= TRANSACTION_LIMIT && !options.chunkSize;
-    const result = single
-      ? await writeOnce(deps, stockItems, reservations, order.id, closing, now)
-      : await writeInChunks(
-          deps,
-          stockItems,
-          order.id,
-          closing,
-          now,
-          options.chunkSize ?? TRANSACTION_LIMIT - 1,
-        );
-    if (result === 'written') {
-      await deps.events.publish([
+      ...outboxItem(deps, [
         OrderAllocated.create(
           {
             orderId: order.id,
@@ -187,7 +176,23 @@ export async function reserveOrder(
             occurredAt: deps.clock.now(),
           },
         ),
-      ]);
+        ...(options.events?.(allocations) ?? []),
+      ]),
+    ];
+
+    const single =
+      stockItems.length + reservations.length + closing.length <= TRANSACTION_LIMIT && !options.chunkSize;
+    const result = single
+      ? await writeOnce(deps, stockItems, reservations, order.id, closing, now)
+      : await writeInChunks(
+          deps,
+          stockItems,
+          order.id,
+          closing,
+          now,
+          options.chunkSize ?? TRANSACTION_LIMIT - 1,
+        );
+    if (result === 'written') {
       return {
         outcome: 'reserved',
         allocations,
@@ -422,7 +427,7 @@ export function toSourcingLocations(
 
 async function backorder(deps: Deps, order: OrderRecord, payment: PaymentState, decision: SourcingDecision) {
   const now = deps.clock.now().toISOString();
-  const changed = await transact(deps, [
+  await transact(deps, [
     statusUpdateItem(deps, order, 'backordered', ['placed', 'backordered'], {
       payment,
       backorder: { reason: decision.reason, missing: decision.missing, since: order.backorder?.since ?? now },
@@ -433,17 +438,18 @@ async function backorder(deps: Deps, order: OrderRecord, payment: PaymentState, 
       at: now,
       detail: { reason: decision.reason, missing: decision.missing },
     }),
+    // Announced once, when the order first waits; a re-drive that still finds no stock stays quiet.
+    ...(order.status === 'backordered'
+      ? []
+      : outboxItem(deps, [
+          OrderBackordered.create(
+            { orderId: order.id, missing: decision.missing },
+            {
+              correlationId: order.correlationId,
+              idempotencyKey: `${order.id}:backordered`,
+              occurredAt: deps.clock.now(),
+            },
+          ),
+        ])),
   ]);
-  if (changed && order.status !== 'backordered') {
-    await deps.events.publish([
-      OrderBackordered.create(
-        { orderId: order.id, missing: decision.missing },
-        {
-          correlationId: order.correlationId,
-          idempotencyKey: `${order.id}:backordered`,
-          occurredAt: deps.clock.now(),
-        },
-      ),
-    ]);
-  }
 }

@@ -6,6 +6,7 @@ import type { Deps } from '../runtime/deps.js';
 import { getLocation } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
 import { getOrderAggregate, type ShipmentRecord, timelineItem, transact } from '../store/orders.js';
+import { outboxItem } from '../store/outbox.js';
 
 /** Rate-shops one shipment per allocated location and buys its label; a repeat returns the same shipments. */
 export async function selectCarrier(
@@ -61,6 +62,22 @@ export async function selectCarrier(
       options,
       createdAt: now.toISOString(),
     };
+    const selected = CarrierSelected.create(
+      {
+        orderId: order.id,
+        shipmentId: shipment.id,
+        carrier: shipment.carrier,
+        service: shipment.service,
+        trackingNumber: shipment.trackingNumber,
+        cost: shipment.cost,
+        currency: shipment.currency,
+      },
+      {
+        correlationId: order.correlationId,
+        idempotencyKey: `${order.id}:carrier:${shipment.id}`,
+        occurredAt: deps.clock.now(),
+      },
+    );
     const written = await transact(deps, [
       {
         Put: {
@@ -83,27 +100,10 @@ export async function selectCarrier(
           trackingNumber: shipment.trackingNumber,
         },
       }),
+      ...outboxItem(deps, [selected]),
     ]);
     if (!written) return await selectCarrier(deps, input);
     shipments.push(shipment);
-    await deps.events.publish([
-      CarrierSelected.create(
-        {
-          orderId: order.id,
-          shipmentId: shipment.id,
-          carrier: shipment.carrier,
-          service: shipment.service,
-          trackingNumber: shipment.trackingNumber,
-          cost: shipment.cost,
-          currency: shipment.currency,
-        },
-        {
-          correlationId: order.correlationId,
-          idempotencyKey: `${order.id}:carrier:${shipment.id}`,
-          occurredAt: deps.clock.now(),
-        },
-      ),
-    ]);
   }
   if (shipments.length === 0) throw new ConflictError(`order ${order.id} has no confirmed pick to ship`);
   return { shipments };

@@ -22,6 +22,8 @@ export type Trigger =
   /** A Task state in an ASL file names the function through `${substitution}`. */
   | { kind: 'workflow'; substitution: string }
   | { kind: 'queue'; queue: QueueName }
+  /** The table's stream, filtered to outbox rows (the transactional outbox's publisher). */
+  | { kind: 'stream' }
   | { kind: 'schedule'; schedule: ScheduleName };
 
 export interface FunctionSpec {
@@ -125,6 +127,14 @@ export const functions: readonly FunctionSpec[] = [
     'bus:put',
   ]),
   task('orders', 'mark-order-failed', 'MarkOrderFailedFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  {
+    name: 'publish-outbox',
+    context: 'events',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    permissions: ['bus:put'],
+    trigger: { kind: 'stream' },
+  },
   {
     name: 'record-marketing-event',
     context: 'marketing',

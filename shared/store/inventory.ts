@@ -1,9 +1,11 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import type { DomainEvent } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
 import { isConditionFailure, type TransactItem } from './db.js';
 import { keys } from './keys.js';
 import { getLocation } from './locations.js';
+import { outboxItem } from './outbox.js';
 
 export type { LocationRecord } from './locations.js';
 export { getLocation, listLocations, putLocation } from './locations.js';
@@ -281,6 +283,8 @@ export async function adjustStock(
     quantity: number;
     reason: string;
     reference?: string;
+    /** Events to write with the adjustment (outbox), given the change in on-hand and the new on-hand. */
+    events?: (delta: number, onHand: number) => DomainEvent[];
   },
 ): Promise<{ stock: StockRecord; delta: number }> {
   if (!(await getLocation(deps, input.locationId))) {
@@ -367,6 +371,8 @@ export async function adjustStock(
     if (items.length === 0) {
       return { stock: aggregate(current)[0] ?? emptyRecord(input.sku, input.locationId), delta: 0 };
     }
+    const newOnHand = targets.reduce((sum, target) => sum + target, 0);
+    items.push(...outboxItem(deps, input.events?.(newOnHand - onHand, newOnHand) ?? []));
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {

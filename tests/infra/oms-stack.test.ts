@@ -8,6 +8,7 @@ import { Workflow } from '../../infra/constructs/workflow.js';
 import { OmsStack } from '../../infra/oms-stack.js';
 import { eventRules, queueSettings } from '../../shared/config/event-rules.js';
 import { type FunctionSpec, functions, type Permission, QUEUE_NAMES } from '../../shared/config/functions.js';
+import { outboxStreamFilter } from '../../shared/config/outbox.js';
 import { envNames, resourceNames } from '../../shared/config/resources.js';
 import { schedules } from '../../shared/config/schedules.js';
 import { tableDefinition } from '../../shared/config/table.js';
@@ -200,6 +201,16 @@ describe('Given the OMS stack', () => {
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
       ];
+      // The outbox publisher reads the table's stream and sends records that keep failing to its DLQ.
+      const streamConsumer = [
+        'dynamodb:ListStreams',
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'sqs:SendMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+      ];
 
       for (const spec of functions) {
         const actions = actionsOfFunction(spec);
@@ -211,6 +222,7 @@ describe('Given the OMS stack', () => {
         const allowed = new Set([
           ...always,
           ...(spec.trigger.kind === 'queue' ? queueConsumer : []),
+          ...(spec.trigger.kind === 'stream' ? streamConsumer : []),
           ...spec.permissions.flatMap((p) => [...evidence[p], ...bundled[p]]),
         ]);
         expect(
@@ -415,10 +427,23 @@ describe('Given the OMS stack', () => {
     });
 
     it('feeds each consumer in batches that report item failures', () => {
-      template.resourceCountIs('AWS::Lambda::EventSourceMapping', QUEUE_NAMES.length);
-      template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
-        BatchSize: queueSettings.batchSize,
+      const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(
+        ([, mapping]) => !mapping.Properties.StartingPosition,
+      );
+      expect(mappings).toHaveLength(QUEUE_NAMES.length);
+      for (const [, mapping] of mappings) {
+        expect(mapping.Properties.BatchSize).toBe(queueSettings.batchSize);
+        expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      }
+    });
+
+    it('publishes the outbox from the table stream, filtered to new outbox rows, with a DLQ', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        StartingPosition: 'TRIM_HORIZON',
+        BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify(outboxStreamFilter) }] },
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       });
     });
 

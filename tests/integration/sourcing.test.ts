@@ -262,7 +262,7 @@ describe('Given three backordered orders', () => {
       quantity: 2,
       reason: 'PO-1',
     });
-    expect(deps.published.at(-1)).toMatchObject({
+    expect((await deps.outbox()).at(-1)).toMatchObject({
       detailType: 'StockReceived',
       detail: { data: { sku: 'SKU-BO', quantity: 2 } },
     });

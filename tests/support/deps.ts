@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { FileObjectStore } from '../../local/adapters/file-object-store.js';
 import { createLocalDynamoClient, ensureTable } from '../../local/dynamodb.js';
@@ -13,7 +13,10 @@ import type { DomainEvent } from '../../shared/events/envelope.js';
 import type { Deps } from '../../shared/runtime/deps.js';
 
 export interface TestDeps extends Deps {
+  /** Events handed to the bus port (only the outbox publisher does that). */
   published: DomainEvent[];
+  /** Events written to the outbox so far, oldest first: what the stream will publish. */
+  outbox(): Promise<DomainEvent[]>;
   started: { name: string; input: Record<string, unknown> }[];
   callbacks: { token: string; outcome: 'success' | 'failure'; payload: unknown }[];
 }
@@ -27,8 +30,9 @@ export async function createTestDeps(): Promise<TestDeps> {
   const started: TestDeps['started'] = [];
   const names = new Set<string>();
   const callbacks: TestDeps['callbacks'] = [];
+  const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
-    db: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    db,
     tableName,
     events: { publish: async (events) => void published.push(...events) },
     workflows: {
@@ -51,6 +55,23 @@ export async function createTestDeps(): Promise<TestDeps> {
     clock: systemClock,
     ids: new UlidIds(systemClock),
     published,
+    async outbox() {
+      const rows: { createdAt: string; pk: string; events: DomainEvent[] }[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: 'begins_with(pk, :outbox)',
+            ExpressionAttributeValues: { ':outbox': 'OUTBOX#' },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        rows.push(...((page.Items ?? []) as typeof rows));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return rows.sort((a, b) => a.pk.localeCompare(b.pk)).flatMap((row) => row.events);
+    },
     started,
     callbacks,
   };
