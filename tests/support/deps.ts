@@ -51,7 +51,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     payments: new SimulatedPaymentGateway(),
     carriers: new SimulatedCarrierGateway(),
     objects: new FileObjectStore(mkdtempSync(join(tmpdir(), 'oms-bucket-'))),
-    secrets: { webhookSecrets: async () => [] },
+    secrets: { webhookSecrets: async () => [], apiKeys: async () => [] },
     clock: systemClock,
     ids: new UlidIds(systemClock),
     published,
