@@ -46,7 +46,16 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
     private definitions: { fulfillment: Definition; shipping: Definition },
     private readonly invoke: (spec: FunctionSpec, event: unknown) => Promise<unknown>,
     private readonly options: {
+      /** Every state entered and every retry of one: what a Standard workflow bills. */
       onTransition?: (count: TransitionCount) => void;
+      /** A finished execution and how long it ran: what an Express workflow bills. */
+      onExecution?: (execution: {
+        workflow: 'standard' | 'express';
+        name: string;
+        durationMs: number;
+      }) => void;
+      /** A call the state machine's role makes: a function invoked, or the Express child started. */
+      onTask?: (task: { workflow: 'standard' | 'express'; function?: string; stateMachine?: string }) => void;
       onError?: (name: string, error: unknown) => void;
       retryIntervalMs?: number;
       /**
@@ -86,6 +95,10 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
     this.running.set(name, { abort: () => undefined, done });
     void done.finally(() => this.running.delete(name));
     return { executionId, alreadyStarted: false };
+  }
+
+  async isRunning(name: string): Promise<boolean> {
+    return this.executions.get(name)?.status === 'RUNNING';
   }
 
   execution(name: string): ExecutionRecord | undefined {
@@ -154,7 +167,7 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
     });
     const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
       overrides: {
-        taskResourceLocalHandlers: this.handlersFor(definition, name, contextToken) as never,
+        taskResourceLocalHandlers: this.handlersFor(kind, definition, name, contextToken) as never,
         ...(this.options.retryIntervalMs !== undefined
           ? { retryIntervalOverrides: retryOverrides(definition, this.options.retryIntervalMs) }
           : {}),
@@ -168,14 +181,21 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
     const current = this.running.get(name);
     if (current && kind === 'standard') current.abort = execution.abort;
     void this.watch(kind, name, execution.eventLogs);
-    return await execution.result;
+    const started = performance.now();
+    try {
+      return await execution.result;
+    } finally {
+      this.options.onExecution?.({ workflow: kind, name, durationMs: performance.now() - started });
+    }
   }
 
   /** Counts transitions for the cost meter and drops the waits of states that stopped waiting (timeouts). */
   private async watch(kind: 'standard' | 'express', name: string, logs: AsyncGenerator<{ type: string }>) {
     try {
       for await (const event of logs) {
-        if (event.type === 'StateEntered') this.options.onTransition?.({ workflow: kind, transitions: 1 });
+        // Step Functions counts a retry as a transition of its own.
+        if (event.type === 'StateEntered' || event.type === 'StateRetried')
+          this.options.onTransition?.({ workflow: kind, transitions: 1 });
         if (kind === 'standard' && (event.type === 'StateFailed' || event.type === 'StateExited')) {
           // The state stopped waiting (timed out): its token is dead. Settling the orphaned wait quietly keeps
           // a late callback from completing it; the engine no longer reads its result.
@@ -193,6 +213,7 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
   }
 
   private handlersFor(
+    kind: 'standard' | 'express',
     definition: Definition,
     name: string,
     contextToken: string,
@@ -207,6 +228,7 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
           const childInput = (input as { Input?: unknown }).Input;
           const childName = `${name}-${randomUUID().slice(0, 8)}`;
           const arn = `arn:aws:states:local:000000000000:express:order-shipping:${childName}`;
+          this.options.onTask?.({ workflow: kind, stateMachine: 'order-shipping' });
           try {
             const output = await this.run('express', this.definitions.shipping, childName, arn, childInput);
             return { ExecutionArn: arn, Status: 'SUCCEEDED', Output: output };
@@ -222,10 +244,13 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
       }
       const spec = specFor(String(parameters.FunctionName ?? resource));
       if (resource === 'arn:aws:states:::lambda:invoke') {
-        handlers[stateName] = async (input) => ({
-          StatusCode: 200,
-          Payload: await this.invoke(spec, (input as { Payload?: unknown }).Payload),
-        });
+        handlers[stateName] = async (input) => {
+          this.options.onTask?.({ workflow: kind, function: spec.name });
+          return {
+            StatusCode: 200,
+            Payload: await this.invoke(spec, (input as { Payload?: unknown }).Payload),
+          };
+        };
       } else if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
         handlers[stateName] = async (input) => {
           // Every attempt gets its own token, as on AWS, so a retried state never completes an old wait.
@@ -237,6 +262,7 @@ export class LocalWorkflowEngine implements WorkflowStarter, TaskCallbacks {
             this.waiting.set(token, { execution: name, armed: false, resolve, reject });
           });
           waiting.catch(() => undefined);
+          this.options.onTask?.({ workflow: kind, function: spec.name });
           try {
             await this.invoke(spec, payload);
           } catch (error) {

@@ -3,6 +3,7 @@ import { ConflictError, NotFoundError, PaymentDeclinedError } from '../domain/er
 import { PaymentAuthorized, PickTicketOpened } from '../events/catalogue.js';
 import type { DomainEvent } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
+import { faultPoint } from '../runtime/faults.js';
 import { gsi1, keys } from '../store/keys.js';
 import {
   getOrderAggregate,
@@ -63,6 +64,7 @@ export async function allocateOrder(
     ],
   });
   if (result.outcome === 'already-reserved') return await allocateOrder(deps, input);
+  faultPoint('after-allocation');
   return { outcome: 'allocated', pickTicketIds: result.pickTicketIds };
 }
 

@@ -3,6 +3,7 @@ import { saleEntry } from '../domain/ledger.js';
 import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
 import { shipItems } from '../store/inventory.js';
+import { faultPoint } from '../runtime/faults.js';
 import { gsi2, keys } from '../store/keys.js';
 import {
   getOrderAggregate,
@@ -37,6 +38,8 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
     amount: order.totals.grand,
     currency: order.currency,
   });
+  // Money has moved at the gateway but nothing is recorded yet: the worst moment to lose the process.
+  faultPoint('after-capture');
   const now = deps.clock.now().toISOString();
   const entry = saleEntry({
     id: `je_${order.id.replace(/^ord_/, '')}_sale`,

@@ -23,6 +23,11 @@ export const schedules: readonly ScheduleSpec[] = [
     description: 'Write the daily operations report (orders by status, sales by channel)',
   },
   {
+    name: 'reconcile',
+    expression: 'rate(15 minutes)',
+    description: 'Finish or compensate orders whose workflow made no progress past its timeout',
+  },
+  {
     name: 'ledger-export',
     expression: 'cron(30 0 * * ? *)',
     description: "Export the previous day's journal entries for finance",

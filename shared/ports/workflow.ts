@@ -4,6 +4,8 @@ export interface WorkflowStarter {
     name: string,
     input: Record<string, unknown>,
   ): Promise<{ executionId: string; alreadyStarted: boolean }>;
+  /** Whether the execution of that name is still running (false when it ended or never existed). */
+  isRunning(name: string): Promise<boolean>;
 }
 
 /** Completes a task that waits with `.waitForTaskToken`. */

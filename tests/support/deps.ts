@@ -42,6 +42,8 @@ export async function createTestDeps(): Promise<TestDeps> {
         names.add(name);
         return { executionId: name, alreadyStarted };
       },
+      // Nothing runs in these tests: every recorded start is treated as ended.
+      isRunning: async () => false,
     },
     taskCallbacks: {
       succeed: async (token, payload) => void callbacks.push({ token, outcome: 'success', payload }),

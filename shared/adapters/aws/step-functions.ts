@@ -1,5 +1,7 @@
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -29,6 +31,17 @@ export class StepFunctionsStarter implements WorkflowStarter {
       return { executionId: result.executionArn ?? name, alreadyStarted: false };
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists) return { executionId: name, alreadyStarted: true };
+      throw error;
+    }
+  }
+
+  async isRunning(name: string): Promise<boolean> {
+    const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    try {
+      const result = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return result.status === 'RUNNING';
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return false;
       throw error;
     }
   }
