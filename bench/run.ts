@@ -3,6 +3,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { BenchSection } from './section.js';
 import * as allocation from './sections/allocation.js';
+import * as coldStart from './sections/cold-start.js';
+import * as endToEnd from './sections/end-to-end.js';
+import * as intake from './sections/intake.js';
+import * as reservations from './sections/reservations.js';
 
 /**
  * `npm run bench` (or `npx tsx bench/run.ts [--quick]`): runs every section below in turn and writes
@@ -10,6 +14,10 @@ import * as allocation from './sections/allocation.js';
  */
 const sections: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: 'allocation', run: allocation.run },
+  { name: 'intake', run: intake.run },
+  { name: 'end-to-end', run: endToEnd.run },
+  { name: 'reservations', run: reservations.run },
+  { name: 'cold-start', run: coldStart.run },
 ];
 
 const OUTPUT = fileURLToPath(new URL('../docs/performance.md', import.meta.url));

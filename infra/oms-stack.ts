@@ -29,7 +29,10 @@ export class OmsStack extends Stack {
       bucket: data.bucket,
       stateMachine: workflow.fulfillment,
     });
-    const api = new Api(this, 'Api', { routes: functions.withTrigger('http') });
+    const api = new Api(this, 'Api', {
+      routes: functions.withTrigger('http'),
+      authorizers: functions.withTrigger('authorizer'),
+    });
     new Jobs(this, 'Jobs', { targets: functions.withTrigger('schedule') });
     new Outbox(this, 'Outbox', { table: data.table, publishers: functions.withTrigger('stream') });
 

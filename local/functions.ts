@@ -22,6 +22,9 @@ export class LocalFunctions {
   constructor(
     private readonly root: string,
     private readonly onInvoke: (invocation: Invocation) => void = () => undefined,
+    /** Runs each handler inside a scope, so what it calls is attributed to it (the cost meter's). */
+    private readonly scope: <T>(spec: FunctionSpec, call: () => Promise<T>) => Promise<T> = (_spec, call) =>
+      call(),
   ) {}
 
   async load(): Promise<void> {
@@ -46,7 +49,7 @@ export class LocalFunctions {
     const started = performance.now();
     let ok = false;
     try {
-      const result = await handler(event, lambdaContext(spec));
+      const result = await this.scope(spec, () => handler(event, lambdaContext(spec)));
       ok = true;
       return result;
     } finally {

@@ -45,7 +45,11 @@ function compileRoutes(): Route[] {
  */
 export function createApiServer(
   invoke: (spec: FunctionSpec, event: APIGatewayProxyEventV2) => Promise<unknown>,
-  options: { onRequest?: () => void; onError?: (error: unknown) => void } = {},
+  options: {
+    /** A request that reached a route: what API Gateway bills (per 512 KB of body). */
+    onRequest?: (request: { routeKey: string; bytes: number }) => void;
+    onError?: (error: unknown) => void;
+  } = {},
 ): Server {
   const routes = compileRoutes();
   return createServer((request, response) => {
@@ -71,7 +75,7 @@ export function createApiServer(
       send(response, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
       return;
     }
-    options.onRequest?.();
+    options.onRequest?.({ routeKey: route.routeKey, bytes: body.length });
     const match = route.pattern.exec(url.pathname);
     const pathParameters = Object.fromEntries(
       route.names.map((name, index) => [name, safeDecode(match?.[index + 1] ?? '')]),

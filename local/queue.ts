@@ -24,7 +24,14 @@ export interface LocalQueueOptions {
   onError?: (err: unknown) => void;
   /** Longest sleep between two looks at the queue; sends and finished batches wake the poller at once. */
   pollIntervalMs?: number;
+  /**
+   * Each request SQS would bill (the cost meter): a send, and per delivered batch one receive and one batch
+   * delete of the messages that succeeded, as the event source mapping makes them.
+   */
+  onRequest?: (request: { action: QueueRequest; messages: number; bytes: number }) => void;
 }
+
+export type QueueRequest = 'SendMessage' | 'ReceiveMessage' | 'DeleteMessageBatch';
 
 export type LocalMessageState = 'visible' | 'in-flight' | 'delayed';
 
@@ -73,6 +80,7 @@ export class LocalQueue {
   private readonly deadLetter: LocalQueue | undefined;
   private readonly onError: (err: unknown) => void;
   private readonly pollIntervalMs: number;
+  private readonly onRequest: LocalQueueOptions['onRequest'];
 
   private stored: StoredMessage[] = [];
   private running = false;
@@ -96,6 +104,7 @@ export class LocalQueue {
     this.deadLetter = options.deadLetter;
     this.onError = options.onError ?? ((err) => console.error(`[queue ${this.name}]`, err));
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.onRequest = options.onRequest;
   }
 
   /** Enqueues a message and returns its id, like SendMessage. */
@@ -106,6 +115,7 @@ export class LocalQueue {
     }
     const messageId = randomUUID();
     this.enqueue({ messageId, body, sentTimestamp: Date.now(), deadLetterSourceArn: undefined });
+    this.onRequest?.({ action: 'SendMessage', messages: 1, bytes: size });
     return messageId;
   }
 
@@ -232,6 +242,11 @@ export class LocalQueue {
       // The visibility timeout runs from the receive, as in SQS, not from the moment the consumer gives up.
       m.visibleAt = now + this.visibilityTimeoutMs;
     }
+    this.onRequest?.({
+      action: 'ReceiveMessage',
+      messages: batch.length,
+      bytes: batch.reduce((sum, m) => sum + Buffer.byteLength(m.body, 'utf8'), 0),
+    });
     this.inFlightBatch = this.deliver(batch).finally(() => {
       this.inFlightBatch = undefined;
       this.settled();
@@ -251,6 +266,8 @@ export class LocalQueue {
       this.onError(err);
       failedIds = new Set(batch.map((m) => m.messageId));
     }
+    const succeeded = batch.filter((m) => !failedIds.has(m.messageId)).length;
+    if (succeeded > 0) this.onRequest?.({ action: 'DeleteMessageBatch', messages: succeeded, bytes: 0 });
     for (const m of batch) {
       if (!failedIds.has(m.messageId)) {
         this.remove(m);

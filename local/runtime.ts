@@ -8,6 +8,7 @@ import { systemClock, UlidIds } from '../shared/adapters/ids.js';
 import { SimulatedCarrierGateway } from '../shared/adapters/simulated/carrier-gateway.js';
 import { SimulatedPaymentGateway } from '../shared/adapters/simulated/payment-gateway.js';
 import { workflowName } from '../shared/app/place-order.js';
+import { reconcileOrders } from '../shared/app/reconcile.js';
 import { eventRules, queueSettings } from '../shared/config/event-rules.js';
 import { functions, QUEUE_NAMES, type QueueName } from '../shared/config/functions.js';
 import { outboxStreamFilter } from '../shared/config/outbox.js';
@@ -28,6 +29,7 @@ import {
 import { LocalEventBus } from './event-bus.js';
 import { LocalFunctions } from './functions.js';
 import { createApiServer } from './http-server.js';
+import { localArn, Meter, principals } from './metering.js';
 import { LocalQueue } from './queue.js';
 import { LocalScheduler } from './scheduler.js';
 import { seedDemoData } from './seed.js';
@@ -48,6 +50,8 @@ export interface LocalRuntimeOptions {
   schedules?: boolean;
   /** Pause between workflow retries; tests shorten it. */
   retryIntervalMs?: number;
+  /** Count what every flow would cost on AWS and who calls what (runtime.meter); on unless false. */
+  metering?: boolean;
   log?: (line: string) => void;
 }
 
@@ -65,6 +69,8 @@ export interface LocalRuntime {
   deadLetters: Record<QueueName, LocalQueue>;
   scheduler: LocalScheduler;
   functions: LocalFunctions;
+  /** AWS requests the flows so far would have made, by function (local/metering.ts). */
+  meter: Meter;
   /** The table's stream, delivering outbox rows to the publisher function. */
   stream: LocalStreamReader;
   stop(): Promise<void>;
@@ -95,11 +101,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   try {
     const client = createLocalDynamoClient(endpoint);
     stops.push(() => client.destroy());
+    const meter = new Meter({ enabled: options.metering !== false });
+    meter.instrument(client);
     if ((await ensureTable(client, tableName)) === 'created') log(`created table ${tableName}`);
     const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
     const secrets = loadLocalSecrets(join(dataDir, 'secrets.json'));
-    const localFunctions = new LocalFunctions(options.root);
+    const localFunctions = new LocalFunctions(options.root, undefined, (spec, call) =>
+      meter.invocationOf(spec, call),
+    );
     await localFunctions.load();
 
     const consumerFor = (queue: QueueName) => {
@@ -109,6 +119,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     };
     const makeQueues = (queue: QueueName) => {
       const deadLetter = new LocalQueue({ name: `${queue}-dlq` });
+      // Sends are the EventBridge target's; receives and deletes run under the consumer's role.
+      const consumer = functions.find((fn) => fn.trigger.kind === 'queue' && fn.trigger.queue === queue);
+      const sender = (action: string) =>
+        action === 'SendMessage' ? principals.eventBridge : (consumer?.name ?? queue);
       const main = new LocalQueue({
         name: queue,
         maxReceiveCount: queueSettings.maxReceiveCount,
@@ -120,6 +134,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         consumer: consumerFor(queue),
         deadLetter,
         onError: (error) => log(`queue ${queue}: ${String(error)}`),
+        onRequest: ({ action, bytes }) => meter.sqs(action, localArn.queue(queue), bytes, sender(action)),
       });
       return { main, deadLetter };
     };
@@ -153,6 +168,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       },
       (spec, event) => localFunctions.invoke(spec, event),
       {
+        onTransition: ({ workflow, transitions }) => meter.transition(workflow, transitions),
+        onExecution: ({ workflow, durationMs }) => meter.execution(workflow, durationMs),
+        onTask: (task) => meter.stateMachineCall(task),
         onError: (name, error) =>
           log(`workflow ${name} failed: ${error instanceof Error ? error.message : String(error)}`),
         ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
@@ -163,16 +181,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     );
     stops.unshift(() => engine.stop());
 
+    // The ports the handlers see report their calls to the meter, as the AWS adapters would make them.
+    const workflows = meter.workflows(engine, localArn.stateMachine(resourceNames.stateMachineName));
     const deps: Deps = {
       db,
       tableName,
-      events: bus,
-      workflows: engine,
-      taskCallbacks: engine,
+      events: meter.events(bus, localArn.bus(resourceNames.eventBusName)),
+      workflows,
+      taskCallbacks: workflows,
       payments: new SimulatedPaymentGateway(),
       carriers: new SimulatedCarrierGateway(),
-      objects: new FileObjectStore(join(dataDir, 'bucket')),
-      secrets: new LocalSecretStore(secrets),
+      objects: meter.objects(new FileObjectStore(join(dataDir, 'bucket'))),
+      secrets: meter.secrets(new LocalSecretStore(secrets)),
       clock: systemClock,
       ids: new UlidIds(systemClock),
     };
@@ -205,6 +225,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       async (name) => {
         const spec = functions.find((fn) => fn.trigger.kind === 'schedule' && fn.trigger.schedule === name);
         if (!spec) throw new Error(`no function is declared for schedule ${name}`);
+        meter.call(principals.schedule(name), 'lambda', 'InvokeFunction', localArn.function(spec.name));
         await localFunctions.invoke(spec, {});
         log(`schedule ${name} ran`);
       },
@@ -217,9 +238,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     await resumeWorkflows(deps, engine, log);
 
-    const server = createApiServer((spec, event) => localFunctions.invoke(spec, event), {
-      onError: (error) => log(`http: ${String(error)}`),
-    });
+    const server = createApiServer(
+      (spec, event) => {
+        meter.call(principals.apiGateway, 'lambda', 'InvokeFunction', localArn.function(spec.name));
+        return localFunctions.invoke(spec, event);
+      },
+      {
+        onRequest: ({ bytes }) => meter.apiRequest(bytes),
+        onError: (error) => log(`http: ${String(error)}`),
+      },
+    );
     await listen(server, options.port, options.host ?? '127.0.0.1');
     stops.unshift(() => new Promise<void>((done) => server.close(() => done())));
     const address = server.address();
@@ -240,6 +268,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       deadLetters,
       scheduler,
       functions: localFunctions,
+      meter,
       stream,
       async stop() {
         if (stopped) return;
@@ -294,4 +323,10 @@ async function resumeWorkflows(deps: Deps, engine: LocalWorkflowEngine, log: (li
     } while (startKey);
   }
   if (resumed > 0) log(`resumed ${resumed} workflow(s) waiting for allocation or pick`);
+  // Whatever else was cut short (a shipped order that never got its notification) is finished now rather
+  // than at the next scheduled reconcile.
+  const reconciled = await reconcileOrders(deps, { staleAfterSeconds: 0 });
+  if (reconciled.completed.length + reconciled.compensated.length > 0) {
+    log(`reconciled: ${reconciled.completed.length} completed, ${reconciled.compensated.length} compensated`);
+  }
 }

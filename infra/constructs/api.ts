@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -6,6 +7,7 @@ import {
   LogGroupLogDestination,
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -22,9 +24,17 @@ const throttle = { rateLimit: 100, burstLimit: 200 };
 export interface ApiProps {
   /** Functions whose trigger is `{ kind: 'http', method, path }`. */
   routes: readonly ServiceFunction<Extract<Trigger, { kind: 'http' }>>[];
+  /** Functions whose trigger is `{ kind: 'authorizer' }`: exactly one, the API key check of non-webhook routes. */
+  authorizers: readonly ServiceFunction<Extract<Trigger, { kind: 'authorizer' }>>[];
 }
 
-/** The HTTP API: one Lambda proxy route per http function of shared/config/functions.ts. */
+/** Webhooks authenticate by their HMAC signature, checked in the handler; every other route by API key. */
+export const isWebhookPath = (path: string): boolean => path.startsWith('/webhooks/');
+
+/**
+ * The HTTP API: one Lambda proxy route per http function of shared/config/functions.ts, every non-webhook
+ * route behind the API key authorizer.
+ */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
@@ -60,25 +70,37 @@ export class Api extends Construct {
       },
     });
 
+    const [authorizer, ...others] = props.authorizers;
+    if (!authorizer || others.length > 0) {
+      throw new Error(`Expected one function with an authorizer trigger, got ${props.authorizers.length}`);
+    }
+    const apiKeys = new HttpLambdaAuthorizer('ApiKeyAuthorizer', authorizer.fn, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      identitySource: ['$request.header.Authorization'],
+      // Keyed by the Authorization header: one authorizer call per key and 5 minutes, not per request.
+      resultsCacheTtl: Duration.seconds(300),
+    });
+
     for (const route of props.routes) {
       const { method, path } = route.spec.trigger;
+      const webhook = isWebhookPath(path);
       const [created] = this.httpApi.addRoutes({
         path,
         methods: [HttpMethod[method]],
         integration: new HttpLambdaIntegration(`${pascalCase(route.spec.name)}Integration`, route.fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
+        ...(webhook ? {} : { authorizer: apiKeys }),
       });
       if (!created) throw new Error(`No route created for ${method} ${path}`);
-      acknowledge(
-        created,
-        'APIG4',
-        path.startsWith('/webhooks/')
-          ? 'Webhooks are called by the sales channels, which cannot use an API authorizer; the handler ' +
-              "authenticates every request by the HMAC signature of its body with the channel's secret."
-          : 'No authorizer until the access-control issue adds one; the API is not to be exposed to untrusted ' +
-              'clients before then.',
-      );
+      if (webhook) {
+        acknowledge(
+          created,
+          'APIG4',
+          'Webhooks are called by the sales channels, which cannot use an API authorizer; the handler ' +
+            "authenticates every request by the HMAC signature of its body with the channel's secret.",
+        );
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { API_KEYS_PARAMETER } from '../../shared/adapters/aws/ssm-secret-store.js';
 import { type FunctionSpec, functions, handlerEntry, type Trigger } from '../../shared/config/functions.js';
 import { envNames } from '../../shared/config/resources.js';
 import { acknowledge, acknowledgeWildcard, pascalCase } from './nag.js';
@@ -114,11 +115,14 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       );
     }
     if (permissions.has('bus:put')) bus.grantPutEventsTo(fn);
-    if (permissions.has('workflow:start')) {
+    if (permissions.has('workflow:start') || permissions.has('workflow:read')) {
       fn.addEnvironment(envNames.stateMachineArn, stateMachine.stateMachineArn);
+    }
+    if (permissions.has('workflow:start')) {
       stateMachine.grantStartExecution(fn);
     }
     if (permissions.has('workflow:callback')) stateMachine.grantTaskResponse(fn);
+    if (permissions.has('workflow:read')) this.grantDescribeExecutions(stateMachine);
     const read = permissions.has('bucket:read');
     const write = permissions.has('bucket:write');
     if (read || write) {
@@ -126,6 +130,26 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       this.grantBucket(bucket, read, write);
     }
     if (permissions.has('secrets:read')) this.grantSecrets();
+    if (permissions.has('apikeys:read')) this.grantApiKeys();
+  }
+
+  private grantDescribeExecutions(stateMachine: IStateMachine): void {
+    const stack = Stack.of(this);
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
+    );
+    acknowledgeWildcard(
+      this,
+      executions,
+      'Execution names are order ids, known only at run time; the statement only reads executions of the ' +
+        'order-fulfillment state machine.',
+    );
   }
 
   private grantBucket(bucket: IBucket, read: boolean, write: boolean): void {
@@ -147,6 +171,17 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       objects,
       'Exports and documents are stored under keys chosen at run time (dates, order ids); the statement allows ' +
         'only object reads/writes in this one bucket.',
+    );
+  }
+
+  /** The one parameter holding the API keys; no wildcard, so nothing to acknowledge. */
+  private grantApiKeys(): void {
+    const name = API_KEYS_PARAMETER.replace(/^\//, '');
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: [Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: name })],
+      }),
     );
   }
 

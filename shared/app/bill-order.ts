@@ -2,8 +2,8 @@ import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { saleEntry } from '../domain/ledger.js';
 import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
-import { shipItems } from '../store/inventory.js';
 import { faultPoint } from '../runtime/faults.js';
+import { shipItems } from '../store/inventory.js';
 import { gsi2, keys } from '../store/keys.js';
 import {
   getOrderAggregate,

@@ -2,6 +2,17 @@ import { z } from 'zod';
 
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/**
+ * Degrees, kept to 7 decimals (about a centimetre). More would be noise, and DynamoDB cannot store a
+ * magnitude below 1e-130 at all: such a coordinate would fail the write instead of meaning 0.
+ */
+const degrees = (limit: number) =>
+  z
+    .number()
+    .min(-limit)
+    .max(limit)
+    .transform((value) => Math.round(value * 1e7) / 1e7 || 0);
+
 /** A location as the API accepts it; the id comes from the body (POST) or the path (PUT). */
 export const LocationBodySchema = z.strictObject({
   kind: z.enum(['warehouse', 'store']),
@@ -12,9 +23,7 @@ export const LocationBodySchema = z.strictObject({
     region: z.string().max(100).optional(),
     postalCode: z.string().min(1).max(20),
     country: z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, upper case'),
-    coordinates: z
-      .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
-      .optional(),
+    coordinates: z.strictObject({ lat: degrees(90), lon: degrees(180) }).optional(),
   }),
   shipsToHome: z.boolean(),
   pickup: z.boolean(),

@@ -67,7 +67,10 @@ export async function reconcileOrders(
         if (await restartWorkflow(deps, order)) result.restarted.push(order.id);
         continue;
       }
-      const error = { Error: 'Reconciled', Cause: `no progress since ${order.updatedAt} and no running workflow` };
+      const error = {
+        Error: 'Reconciled',
+        Cause: `no progress since ${order.updatedAt} and no running workflow`,
+      };
       await cancelPayment(deps, { orderId: order.id });
       await releaseAllocation(deps, { orderId: order.id });
       await markOrderFailed(deps, { orderId: order.id, error });

@@ -1,10 +1,11 @@
 /**
- * AWS list prices in us-east-1 (US East, N. Virginia), on demand, without free tiers or volume discounts: what
- * one order costs at the price anyone pays from the first request. Read by the cost meter
+ * AWS list prices in us-east-1 (US East, N. Virginia), on demand, without free tiers or volume discounts:
+ * what one order costs at the price anyone pays from the first request. Read by the cost meter
  * (local/metering.ts) and `npm run cost` (bench/cost.ts).
  *
- * Taken on 2026-11-26 from the public pricing pages named beside each entry; a price change means editing
- * this table and its date, nothing else.
+ * Taken on 2026-11-26: the figures of the public pricing pages named beside each entry as issue 9 lists them
+ * (Lambda's cross-checked against a stored copy of its page; none fetched live). A price change means
+ * editing this table and its date, nothing else.
  */
 export const awsPrices = {
   takenOn: '2026-11-26',
@@ -40,7 +41,7 @@ export const awsPrices = {
     perMillionCustomEvents: 1.0,
     eventChunkBytes: 64 * 1024,
   },
-  /** "Amazon SQS pricing": standard queues, past the free tier; each 64 KB chunk of a payload is one request. */
+  /** "Amazon SQS pricing": standard queues past the free tier; each 64 KB chunk of payload is one request. */
   sqs: {
     perMillionRequests: 0.4,
     requestChunkBytes: 64 * 1024,
@@ -61,11 +62,16 @@ export const awsPrices = {
   },
 } as const;
 
-export type AwsPrices = typeof awsPrices;
+type Widen<T> = { [K in keyof T]: T[K] extends number ? number : T[K] extends string ? string : Widen<T[K]> };
 
-/** What DEVELOPERS.md's cost standard allows per million orders, and the naive design it is compared with. */
+/** The shape of the table, so a test or a what-if can price the same usage with other figures. */
+export type AwsPrices = Widen<typeof awsPrices>;
+
+/**
+ * DEVELOPERS.md's cost standard: the target per million orders, and the naive design's figure it quotes for
+ * context.
+ */
 export const costTargets = {
   targetPerMillionOrders: 75,
-  /** One Standard state per step, no Express child, no batching (the reference the target was set against). */
   naiveDesignPerMillionOrders: 340,
 } as const;

@@ -9,13 +9,17 @@ export type Permission =
   | 'bus:put'
   | 'workflow:start'
   | 'workflow:callback'
+  /** Whether an order's execution is still running (the reconciler). */
+  | 'workflow:read'
   | 'bucket:read'
   | 'bucket:write'
-  | 'secrets:read';
+  | 'secrets:read'
+  /** The API keys the request authorizer checks bearers against (one SSM parameter). */
+  | 'apikeys:read';
 
 export type QueueName = 'marketing' | 'accounting' | 'backorders';
 export const QUEUE_NAMES: readonly QueueName[] = ['marketing', 'accounting', 'backorders'];
-export type ScheduleName = 'reorder' | 'reporting' | 'ledger-export';
+export type ScheduleName = 'reorder' | 'reporting' | 'ledger-export' | 'reconcile';
 
 export type Trigger =
   | { kind: 'http'; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string }
@@ -24,7 +28,9 @@ export type Trigger =
   | { kind: 'queue'; queue: QueueName }
   /** The table's stream, filtered to outbox rows (the transactional outbox's publisher). */
   | { kind: 'stream' }
-  | { kind: 'schedule'; schedule: ScheduleName };
+  | { kind: 'schedule'; schedule: ScheduleName }
+  /** The HTTP API's request authorizer, run before every non-webhook route (see infra/constructs/api.ts). */
+  | { kind: 'authorizer' };
 
 export interface FunctionSpec {
   /** Kebab-case, unique; also the folder name under functions/<context>/. */
@@ -160,6 +166,14 @@ export const functions: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', queue: 'accounting' },
   },
   {
+    name: 'reconcile-orders',
+    context: 'orders',
+    memoryMb: 256,
+    timeoutSeconds: 300,
+    permissions: ['table:read', 'table:write', 'workflow:start', 'workflow:read'],
+    trigger: { kind: 'schedule', schedule: 'reconcile' },
+  },
+  {
     name: 'propose-reorders',
     context: 'jobs',
     memoryMb: 512,
@@ -182,6 +196,14 @@ export const functions: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
     permissions: ['table:read', 'bucket:write'],
     trigger: { kind: 'schedule', schedule: 'ledger-export' },
+  },
+  {
+    name: 'authorize-request',
+    context: 'auth',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    permissions: ['apikeys:read'],
+    trigger: { kind: 'authorizer' },
   },
 ];
 

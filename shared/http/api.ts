@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { DomainError, ValidationError } from '../domain/errors.js';
 import { parseWith } from '../domain/validation.js';
 import { logger, metrics, tracer } from '../observability.js';
+import { ApiKeyRequiredError, apiKeyAuth } from './auth.js';
 
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -64,21 +65,30 @@ export function httpErrors(): MiddlewareObj<ApiEvent, ApiResult> {
     onError: async (request) => {
       const error = request.error;
       if (error instanceof DomainError) {
-        if (error.statusCode >= 500) logger.error('request failed', { error });
-        else
+        if (error.statusCode >= 500) {
+          logger.error('request failed', { error });
+        } else {
+          // A rejection's message can quote what the caller sent (a path segment, a field value, an unknown
+          // key), which may be an email or an address: the log gets the route and the field names only.
           logger.info('request rejected', {
+            route: request.event.routeKey,
             code: error.code,
             status: error.statusCode,
-            reason: error.message,
+            ...(error instanceof ValidationError ? { fields: error.fields.map((f) => f.field) } : {}),
           });
-        request.response = json(error.statusCode, {
-          error: {
-            code: error.code,
-            message: error.message,
-            ...(error instanceof ValidationError ? { fields: error.fields } : {}),
-            ...(error.details && !(error instanceof ValidationError) ? { details: error.details } : {}),
+        }
+        request.response = json(
+          error.statusCode,
+          {
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error instanceof ValidationError ? { fields: error.fields } : {}),
+              ...(error.details && !(error instanceof ValidationError) ? { details: error.details } : {}),
+            },
           },
-        });
+          error instanceof ApiKeyRequiredError ? { 'www-authenticate': error.challenge } : {},
+        );
         return;
       }
       logger.error('unhandled error', { error: error as Error });
@@ -117,14 +127,29 @@ export function publishMetrics<TEvent, TResult>(): MiddlewareObj<TEvent, TResult
   return { after: flush, onError: flush };
 }
 
-/** The middy chain every API function uses: Powertools logger, metrics and tracer, then the error mapper. */
-export function apiHandler(fn: (event: ApiEvent, context: Context) => Promise<ApiResult>) {
-  return middy<ApiEvent, ApiResult>()
-    .use(captureLambdaHandler(tracer))
+export interface ApiHandlerOptions {
+  /**
+   * How callers authenticate: 'api-key' (the default) requires `Authorization: Bearer <key>`
+   * (shared/http/auth.ts); 'signature' is for webhooks, whose handler verifies the channel's HMAC itself.
+   */
+  auth?: 'api-key' | 'signature';
+}
+
+/**
+ * The middy chain every API function uses: Powertools logger, metrics and tracer, the error mapper, then the
+ * API key check. Responses are not captured into traces: they carry customers' names and addresses.
+ */
+export function apiHandler(
+  fn: (event: ApiEvent, context: Context) => Promise<ApiResult>,
+  options: ApiHandlerOptions = {},
+) {
+  const chain = middy<ApiEvent, ApiResult>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics())
-    .use(httpErrors())
-    .handler(fn);
+    .use(httpErrors());
+  if ((options.auth ?? 'api-key') === 'api-key') chain.use(apiKeyAuth());
+  return chain.handler(fn);
 }
 
 /** The chain for workflow tasks and jobs: errors propagate (Step Functions matches them by name). */

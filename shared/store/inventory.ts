@@ -83,7 +83,9 @@ export async function setStockBuckets(deps: Deps, sku: string, buckets: number):
       }
       if (dropped.onHand === 0) continue;
       const id = deps.ids.next('mv');
-      await deps.db.send(
+      await mergeBucket(
+        deps,
+        sku,
         new TransactWriteCommand({
           TransactItems: [
             countItem(deps, dropped, 0, now),
@@ -123,6 +125,22 @@ export async function setStockBuckets(deps: Deps, sku: string, buckets: number):
       },
     }),
   );
+}
+
+/**
+ * Moves a dropped bucket's stock back to bucket 0. Its count is conditional on the on-hand just read, so a
+ * concurrent count, receipt or merge makes it fail: the caller's change is refused as a conflict to retry,
+ * not a server error.
+ */
+async function mergeBucket(deps: Deps, sku: string, merge: TransactWriteCommand): Promise<void> {
+  try {
+    await deps.db.send(merge);
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      throw new ConflictError(`stock of ${sku} changed while its buckets were being merged; retry`);
+    }
+    throw error;
+  }
 }
 
 /** Every bucket of a SKU at every location: one Query per bucket partition, in parallel. */

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../domain/errors.js';
 import type { JournalEntry } from '../domain/ledger.js';
 import type {
   Address,
@@ -291,32 +292,60 @@ async function findPickTicketByIndex(deps: Deps, ticketId: string): Promise<Pick
   return item ? stripKeys<PickTicketRecord>(item) : undefined;
 }
 
+/**
+ * The start key a cursor stands for. Only a key this listing returned is used: any other (a crafted or
+ * stale cursor, one from another filter) would make DynamoDB fail the query, a 500 for what is the caller's
+ * mistake, so it is a 400.
+ */
+function startKey(
+  cursor: string | undefined,
+  index: 'gsi1' | 'gsi2',
+  partition: string,
+): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  const key = decodeCursor(cursor);
+  const names = ['pk', 'sk', `${index}pk`, `${index}sk`];
+  const valid =
+    key !== undefined &&
+    Object.keys(key).length === names.length &&
+    names.every((name) => typeof key[name] === 'string' && key[name] !== '') &&
+    key[`${index}pk`] === partition;
+  if (!valid) {
+    throw new ValidationError('cursor is not one this listing returned', [
+      { field: 'cursor', message: 'not a cursor of this listing' },
+    ]);
+  }
+  return key;
+}
+
 export async function listOrders(
   deps: Deps,
   filter: { status?: OrderStatus; email?: string; limit: number; cursor?: string },
 ): Promise<{ items: OrderRecord[]; nextCursor?: string }> {
   const byStatus = filter.status !== undefined;
+  const index = byStatus ? 'gsi2' : 'gsi1';
+  const partition = byStatus ? gsi2.status(filter.status ?? '') : gsi1.customerEmail(filter.email ?? '');
   const result = await deps.db.send(
     new QueryCommand({
       TableName: deps.tableName,
-      IndexName: byStatus ? 'gsi2' : 'gsi1',
+      IndexName: index,
       KeyConditionExpression: byStatus ? 'gsi2pk = :pk' : 'gsi1pk = :pk',
       ...(byStatus && filter.email
         ? {
             FilterExpression: 'gsi1pk = :email',
             ExpressionAttributeValues: {
-              ':pk': gsi2.status(filter.status ?? ''),
+              ':pk': partition,
               ':email': gsi1.customerEmail(filter.email),
             },
           }
         : {
             ExpressionAttributeValues: {
-              ':pk': byStatus ? gsi2.status(filter.status ?? '') : gsi1.customerEmail(filter.email ?? ''),
+              ':pk': partition,
             },
           }),
       ScanIndexForward: false,
       Limit: filter.limit,
-      ExclusiveStartKey: decodeCursor(filter.cursor),
+      ExclusiveStartKey: startKey(filter.cursor, index, partition),
     }),
   );
   const items = (result.Items ?? []).map((item) => stripKeys<OrderRecord>(item));

@@ -166,9 +166,13 @@ describe('Given the OMS stack', () => {
         'bus:put': ['events:PutEvents'],
         'workflow:start': ['states:StartExecution'],
         'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        'workflow:read': ['states:DescribeExecution'],
         'bucket:read': ['s3:GetObject'],
         'bucket:write': ['s3:PutObject'],
-        'secrets:read': ['ssm:GetParameter', 'ssm:GetParametersByPath'],
+        // ssm:GetParameter is granted by both SSM permissions, so it shows neither: the API key test checks
+        // which parameters each one reaches.
+        'secrets:read': ['ssm:GetParametersByPath'],
+        'apikeys:read': [],
       };
       // ...and everything the grant for it may bring along.
       const bundled: Record<Permission, string[]> = {
@@ -184,9 +188,11 @@ describe('Given the OMS stack', () => {
         'bus:put': [],
         'workflow:start': [],
         'workflow:callback': ['states:SendTaskHeartbeat'],
+        'workflow:read': [],
         'bucket:read': ['s3:ListBucket'],
         'bucket:write': ['s3:AbortMultipartUpload'],
-        'secrets:read': ['ssm:GetParameters'],
+        'secrets:read': ['ssm:GetParameter', 'ssm:GetParameters'],
+        'apikeys:read': ['ssm:GetParameter'],
       };
       const always = [
         'logs:CreateLogStream',
@@ -251,6 +257,44 @@ describe('Given the OMS stack', () => {
           PayloadFormatVersion: '2.0',
           IntegrationUri: getAtt(functionId(spec)),
         });
+      }
+    });
+
+    it('puts every route but the webhooks behind the API key authorizer, which reads only the key parameter', () => {
+      const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
+      expect(authorizers).toHaveLength(1);
+      const [authorizerId, authorizer] = authorizers[0] as [string, Resource];
+      const spec = functions.find((candidate) => candidate.trigger.kind === 'authorizer') as FunctionSpec;
+      expect(authorizer.Properties).toMatchObject({
+        AuthorizerType: 'REQUEST',
+        AuthorizerPayloadFormatVersion: '2.0',
+        EnableSimpleResponses: true,
+        IdentitySource: ['$request.header.Authorization'],
+        AuthorizerResultTtlInSeconds: 300,
+      });
+      expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(functionId(spec));
+
+      for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
+        const { RouteKey, AuthorizationType, AuthorizerId } = route.Properties;
+        if (String(RouteKey).includes(' /webhooks/')) {
+          expect(AuthorizationType ?? 'NONE', RouteKey).toBe('NONE');
+          expect(AuthorizerId, RouteKey).toBeUndefined();
+        } else {
+          expect(AuthorizationType, RouteKey).toBe('CUSTOM');
+          expect(AuthorizerId, RouteKey).toEqual({ Ref: authorizerId });
+        }
+      }
+
+      const fn = resources[functionId(spec)] as Resource;
+      const statements = statementsOfRole(fn.Properties.Role['Fn::GetAtt'][0] as string).filter((s) =>
+        asList(s.Action).some((action) => action.startsWith('ssm:')),
+      );
+      expect(statements).toHaveLength(1);
+      expect(asList(statements[0]?.Action)).toEqual(['ssm:GetParameter']);
+      expect(JSON.stringify(statements[0]?.Resource)).toMatch(/:parameter\/oms\/api-keys"/);
+      for (const other of functions.filter((candidate) => candidate !== spec)) {
+        const role = (resources[functionId(other)] as Resource).Properties.Role['Fn::GetAtt'][0] as string;
+        expect(JSON.stringify(statementsOfRole(role)), other.name).not.toContain('api-keys');
       }
     });
 

@@ -6,10 +6,12 @@ import { SHOPIFY_SIGNATURE_HEADER, verifyShopify } from '../../../shared/intake/
 import { deps } from '../../../shared/runtime/deps.js';
 
 /** POST /webhooks/shopify — Shopify `orders/create`. */
-export const handler = apiHandler(async (event) =>
-  receiveWebhook(deps(), event, 'shopify', {
-    verify: (body, secrets) => verifyShopify(body, header(event, SHOPIFY_SIGNATURE_HEADER), secrets),
-    map: mapShopifyOrder,
-    deliveryId: header(event, 'x-shopify-webhook-id') ?? header(event, 'x-shopify-event-id'),
-  }),
+export const handler = apiHandler(
+  async (event) =>
+    receiveWebhook(deps(), event, 'shopify', {
+      verify: (body, secrets) => verifyShopify(body, header(event, SHOPIFY_SIGNATURE_HEADER), secrets),
+      map: mapShopifyOrder,
+      deliveryId: header(event, 'x-shopify-webhook-id') ?? header(event, 'x-shopify-event-id'),
+    }),
+  { auth: 'signature' },
 );

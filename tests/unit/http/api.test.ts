@@ -26,6 +26,10 @@ import {
   parseJson,
   rawBody,
 } from '../../../shared/http/api.js';
+import { type Deps, provideDeps } from '../../../shared/runtime/deps.js';
+
+// apiHandler checks API keys by default (tests/unit/auth covers that); with none configured it lets all in.
+provideDeps({ secrets: { webhookSecrets: async () => [], apiKeys: async () => [] } } as unknown as Deps);
 
 function apiEvent(overrides: Partial<ApiEvent> = {}): ApiEvent {
   return {

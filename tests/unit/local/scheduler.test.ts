@@ -140,8 +140,9 @@ describe('Given a local scheduler', () => {
   describe('When a schedule comes due', () => {
     it('runs the job and re-arms it for the following occurrence', async () => {
       const runs: ScheduleName[] = [];
+      // The daily cron schedules only: the reconcile rate also falls on 05:00 and is covered elsewhere.
       const scheduler = new LocalScheduler(
-        schedules,
+        schedules.filter((spec) => spec.expression.startsWith('cron(')),
         async (name) => {
           runs.push(name);
         },

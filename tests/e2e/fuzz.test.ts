@@ -1,0 +1,1627 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderIdFor } from '../../shared/app/place-order.js';
+import { functions } from '../../shared/config/functions.js';
+import { MAX_BODY_BYTES } from '../../shared/http/api.js';
+import {
+  STANDARD_WEBHOOK_HEADERS,
+  signShopify,
+  signStandardWebhook,
+  signWooCommerce,
+} from '../../shared/intake/signatures.js';
+import { MAX_BUCKETS } from '../../shared/store/inventory.js';
+import { keys } from '../../shared/store/keys.js';
+import { directOrder, shopifyOrder, standardOrder, TEST_SECRETS, wooOrder } from '../support/fixtures.js';
+import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+
+/**
+ * Fuzzes every public route of shared/config/functions.ts over HTTP against one in-process runtime: valid
+ * requests, requests broken on purpose (negative, fractional, NaN-like and huge numbers, unknown currencies,
+ * wrong types, missing and extra fields, bad signatures, odd path parameters, oversized bodies) and random
+ * mutations of valid ones. Webhooks are signed over the exact bytes sent, so validation is what is exercised.
+ *
+ * What must hold: never a 5xx; 2xx for a valid request, 4xx for one broken on purpose, 2xx or 4xx for a random
+ * mutation; and a 4xx stores nothing (no order under the mapped id or the fuzz customer's email, no stock,
+ * movement, receipt or location row under the names the request used, no change to stock that only ever
+ * receives broken requests).
+ *
+ * The default run is 10,000 requests, 16 at a time, within a minute on two cores. Longer runs, and replaying
+ * one (a failure names its seed):
+ *   FUZZ_RUNS=100000 npx vitest run tests/e2e/fuzz.test.ts
+ *   FUZZ_SEED=1234567 FUZZ_RUNS=100000 npx vitest run tests/e2e/fuzz.test.ts
+ */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const CONCURRENCY = 16;
+
+const RUN = SEED.toString(36);
+/** Every order body carries this customer, so the orders stored under it can be listed at the end. */
+const FUZZ_EMAIL = `fuzz.${RUN}@example.com`;
+/** Stock that only ever receives broken requests: it must end exactly as seeded. */
+const GUARDED_SKU = `FUZZ-GUARDED-${RUN}`;
+const GUARDED_ON_HAND = 40;
+
+type Expectation = 'accept' | 'reject' | 'either';
+type Body = string | Uint8Array | undefined;
+
+/** What a rejected request must not have written. */
+interface Untouched {
+  order?: string;
+  sku?: string;
+  location?: string;
+}
+
+interface Case {
+  route: string;
+  label: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Body;
+  expect: Expectation;
+  untouched?: Untouched;
+}
+
+/** A case to be built with a number no other case has (ids, keys, SKUs). */
+type Recipe = (n: number) => Case;
+
+// ----- Values and edits --------------------------------------------------------------------------------
+
+const DELETE = Symbol('delete');
+/** `[path, value]`: the dotted path of a field ('' for the whole body) and its new value, or DELETE. */
+type Edit = readonly [string, unknown];
+
+const EDGE_VALUES: readonly unknown[] = [
+  -1,
+  0,
+  -0,
+  0.5,
+  1e-7,
+  // Below DynamoDB's smallest magnitude (1e-130).
+  -1e-200,
+  5e-324,
+  1e21,
+  1e308,
+  -1e308,
+  2 ** 53,
+  2 ** 53 + 2,
+  Number.MAX_SAFE_INTEGER,
+  10_001,
+  10_000_001,
+  '',
+  ' ',
+  '0',
+  '-1',
+  '1.5',
+  'NaN',
+  'Infinity',
+  '1e999',
+  '٣',
+  '１２',
+  'usd',
+  'ZZZ',
+  'XXX',
+  'JPY',
+  'KWD',
+  '\u0000',
+  '\uFEFF',
+  '\uD800',
+  '💥'.repeat(100),
+  'a'.repeat(10_000),
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE orders; --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a log4j lookup, not a template.
+  '${jndi:ldap://x}',
+  '__proto__',
+  null,
+  true,
+  false,
+  [],
+  {},
+  [[]],
+];
+
+const nasty: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...EDGE_VALUES) },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.integer() },
+  { weight: 1, arbitrary: fc.double() },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+);
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/** Sets an own property, even one named `__proto__`, as JSON.parse would. */
+function setOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function applyEdit(base: unknown, [path, value]: Edit): unknown {
+  if (path === '') return value === DELETE ? undefined : value;
+  const copy = structuredClone(base);
+  const names = path.split('.');
+  let parent: unknown = copy;
+  for (const name of names.slice(0, -1)) parent = isObject(parent) ? parent[name] : undefined;
+  const last = names[names.length - 1] as string;
+  if (!isObject(parent)) throw new Error(`fuzz setup: no parent for ${path}`);
+  if (value === DELETE) delete parent[last];
+  else setOwn(parent, last, value);
+  return copy;
+}
+
+/** Every field path of a JSON value, the value itself ('') first. */
+function pathsOf(value: unknown, prefix = ''): string[] {
+  if (!isObject(value)) return [prefix];
+  return [
+    prefix,
+    ...Object.keys(value).flatMap((key) => pathsOf(value[key], prefix === '' ? key : `${prefix}.${key}`)),
+  ];
+}
+
+function valueAt(base: unknown, path: string): unknown {
+  if (path === '') return base;
+  let current: unknown = base;
+  for (const name of path.split('.')) current = isObject(current) ? current[name] : undefined;
+  return current;
+}
+
+interface Mutation {
+  at: number;
+  op: 'delete' | 'replace' | 'add' | 'grow';
+  key: string;
+  value: unknown;
+}
+
+const mutation: fc.Arbitrary<Mutation> = fc.record({
+  at: fc.nat(),
+  op: fc.constantFrom('delete', 'replace', 'add', 'grow'),
+  key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'id', 'extra')),
+  value: nasty,
+});
+
+/** A random change to one field of a valid body; it may or may not leave the body valid. */
+function mutate(base: unknown, { at, op, key, value }: Mutation): { body: unknown; label: string } {
+  const paths = pathsOf(base);
+  const path = paths[at % paths.length] as string;
+  const label = `${op} ${path || '(body)'}`;
+  const current = valueAt(base, path);
+  switch (op) {
+    case 'delete':
+      return { body: applyEdit(base, [path, DELETE]), label };
+    case 'replace':
+      return { body: applyEdit(base, [path, value]), label: `${label} = ${preview(value)}` };
+    case 'add': {
+      if (Array.isArray(current)) return { body: applyEdit(base, [path, [...current, value]]), label };
+      if (!isObject(current)) return { body: applyEdit(base, [path, { [key]: value }]), label };
+      const copy = structuredClone(current);
+      setOwn(copy, key, value);
+      return { body: applyEdit(base, [path, copy]), label: `${label}.${preview(key)}` };
+    }
+    case 'grow': {
+      const grown = Array.isArray(current)
+        ? Array.from({ length: 101 }, () => current[0] ?? value)
+        : typeof current === 'string'
+          ? current.repeat(Math.ceil(5000 / Math.max(current.length, 1)))
+          : typeof current === 'number'
+            ? current * 1e6 + 0.5
+            : value;
+      return { body: applyEdit(base, [path, grown]), label };
+    }
+  }
+}
+
+const preview = (value: unknown): string => {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+};
+
+// ----- Text, bytes and headers -------------------------------------------------------------------------
+
+const NOT_JSON_NUMBERS = ['NaN', 'Infinity', '-Infinity', '0x1F', '01', '+1', '.5', '5.', '1e', '--1'];
+const ODD_NUMBERS = ['1e999', '-1e999', '1e-999', '-0', '123456789012345678901234567890', '0.1e1', '1E2'];
+
+interface Corruption {
+  label: string;
+  apply: (text: string) => Body;
+}
+
+const corruption: fc.Arbitrary<Corruption> = fc.oneof(
+  fc.nat().map((at) => ({
+    label: 'truncated',
+    apply: (text: string) => text.slice(0, at % Math.max(text.length, 1)),
+  })),
+  fc.tuple(fc.nat(), fc.constantFrom(...NOT_JSON_NUMBERS, ...ODD_NUMBERS)).map(([at, token]) => ({
+    label: `a number replaced by ${token}`,
+    apply: (text: string) => {
+      const numbers = [...text.matchAll(/(?<=[:[,])-?\d+(\.\d+)?(?=[,}\]])/g)];
+      const match = numbers[at % Math.max(numbers.length, 1)];
+      if (match?.index === undefined) return text;
+      return `${text.slice(0, match.index)}${token}${text.slice(match.index + match[0].length)}`;
+    },
+  })),
+  fc.tuple(fc.nat(), fc.string({ unit: 'binary', minLength: 1, maxLength: 3 })).map(([at, chars]) => ({
+    label: `${preview(chars)} inserted`,
+    apply: (text: string) => {
+      const i = at % (text.length + 1);
+      return `${text.slice(0, i)}${chars}${text.slice(i)}`;
+    },
+  })),
+  fc.constantFrom<Corruption>(
+    { label: 'byte order mark', apply: (text) => `\uFEFF${text}` },
+    { label: 'wrapped in an array', apply: (text) => `[${text}]` },
+    { label: 'trailing garbage', apply: (text) => `${text}}` },
+    { label: 'duplicate currency key', apply: (text) => text.replace('{', '{"currency":"ZZZ",') },
+    { label: 'latin-1 re-encoded', apply: (text) => Buffer.from(`${text.slice(0, -1)},"n":"é"}`, 'latin1') },
+  ),
+  fc.uint8Array({ minLength: 1, maxLength: 512 }).map((bytes) => ({
+    label: 'random bytes',
+    apply: () => bytes,
+  })),
+  fc.string({ unit: 'binary', maxLength: 200 }).map((text) => ({
+    label: `random text ${preview(text)}`,
+    apply: () => text,
+  })),
+  fc.jsonValue({ maxDepth: 3 }).map((value) => ({
+    label: `random JSON ${preview(value)}`,
+    apply: () => JSON.stringify(value),
+  })),
+  fc
+    .constantFrom('', ' ', 'null', 'true', '0', '"order"', '[]', '{}', '{"a":', 'undefined')
+    .map((text) => ({ label: `body ${JSON.stringify(text)}`, apply: () => text })),
+);
+
+/** A case whose expectation is settled after it was built. */
+const expecting = (built: Case, expectation: Expectation): Case => ({ ...built, expect: expectation });
+
+/** Whether the handler could parse the bytes as JSON at all; if not, nothing but a 4xx is right. */
+function parsesAsJson(body: Body): boolean {
+  if (body === undefined) return false;
+  const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+  if (text.length === 0) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=fuzz',
+  'application/xml',
+  'application/octet-stream',
+  'application/json; charset=iso-8859-1',
+  '*/*',
+];
+
+/** Printable ASCII (and tab): what an HTTP client lets through in a header value. */
+const headerText = (maxLength: number) =>
+  fc.string({ unit: 'binary-ascii', maxLength }).map((text) => text.replace(/[^\x20-\x7e\t]/g, ''));
+
+/**
+ * Content type and unrelated headers. The handlers read JSON whatever the content type says (the channels'
+ * own clients are not all precise about it), so these change nothing a request is expected to get.
+ */
+const noiseHeaders: fc.Arbitrary<Record<string, string>> = fc
+  .record({
+    contentType: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('application/json') },
+      { weight: 3, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+      { weight: 1, arbitrary: headerText(60) },
+    ),
+    extra: fc.dictionary(fc.stringMatching(/^x-fz-[a-z0-9-]{1,12}$/), headerText(200), { maxKeys: 3 }),
+    authorization: fc.option(headerText(80), { freq: 4 }),
+  })
+  .map(({ contentType, extra, authorization }) => ({
+    'content-type': contentType,
+    ...extra,
+    ...(authorization === null ? {} : { authorization }),
+  }));
+
+// ----- Path parameters ---------------------------------------------------------------------------------
+
+const ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Percent-encodes a segment; lone surrogates (which encodeURIComponent refuses) go as their UTF-8 bytes. */
+function encodeSegment(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+  }
+}
+
+/** A path segment as sent (raw, or encoded). */
+const oddSegment: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '%',
+    '%zz',
+    '%00',
+    '%2F',
+    '..%2F..%2Fetc',
+    '%2e%2e',
+    '%20',
+    '~',
+    "'",
+    '%22',
+    '%3Cscript%3E',
+    '%F0%9F%92%A5',
+    '%C0%AF',
+    '%FF',
+    'a'.repeat(2000),
+    '%C3%BCn%C3%AF',
+    'ord_',
+    `ord_${'a'.repeat(41)}`,
+    'ORD_ABC',
+    '*',
+    '$',
+    '%7Bid%7D',
+    'SKU%20MUG',
+    'x'.repeat(65),
+  ),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 80 }).map(encodeSegment),
+);
+
+/** What the runtime hands the handler for a segment: its decoding, or the segment itself when malformed. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The URL parser resolves dot segments (also `%2e`), which sends the request to another path. */
+const normalizes = (path: string) => new URL(path, 'http://localhost').pathname !== path.split('?')[0];
+
+// ----- Order intake: the direct API and the three webhooks ---------------------------------------------
+
+interface OrderRoute {
+  route: string;
+  channel: string;
+  /** A valid order of the fuzz customer that no other case sends. */
+  base(): { body: Record<string, unknown>; externalId: string };
+  /** The headers that make `body` authentic: a signature over exactly these bytes, or an idempotency key. */
+  auth(body: Body, n: number): Record<string, string>;
+  invalid: readonly Edit[];
+  badAuth: readonly (readonly [string, (body: Body, n: number) => Record<string, string>])[];
+}
+
+/** Edits that make a canonical order (the direct body, the Standard Webhooks `data`) invalid. */
+const canonicalInvalid = (at: string): Edit[] => {
+  const p = (path: string) => (at === '' ? path : `${at}.${path}`);
+  return [
+    [p('lines.0.quantity'), -1],
+    [p('lines.0.quantity'), 0],
+    [p('lines.0.quantity'), 0.5],
+    [p('lines.0.quantity'), 10_001],
+    [p('lines.0.quantity'), 1e21],
+    [p('lines.0.quantity'), '2'],
+    [p('lines.0.quantity'), null],
+    [p('lines.0.quantity'), DELETE],
+    [p('lines.0.unitPrice'), -1],
+    [p('lines.0.unitPrice'), 0.5],
+    [p('lines.0.unitPrice'), 2 ** 53],
+    [p('lines.0.unitPrice'), 1e308],
+    [p('lines.0.unitPrice'), '2500'],
+    [p('lines.0.discount'), -500],
+    [p('lines.0.sku'), ''],
+    [p('lines.0.sku'), 'SKU MUG'],
+    [p('lines.0.sku'), 'ŠKU-MUG'],
+    [p('lines.0.sku'), 'S'.repeat(65)],
+    [p('lines.0.sku'), 42],
+    [p('lines.0'), 'SKU-MUG'],
+    [p('lines'), []],
+    [p('lines'), 'SKU-MUG'],
+    [p('lines'), DELETE],
+    [p('currency'), 'usd'],
+    [p('currency'), 'ZZZ'],
+    [p('currency'), 'XXX'],
+    [p('currency'), 'US'],
+    [p('currency'), ''],
+    [p('currency'), 840],
+    [p('currency'), DELETE],
+    [p('total'), -1],
+    [p('total'), 0.5],
+    [p('total'), '68.59'],
+    [p('total'), 1],
+    [p('total'), 6860],
+    [p('total'), 2 ** 60],
+    [p('total'), DELETE],
+    [p('discount'), 1_000_000],
+    [p('discount'), -500],
+    [p('shipping'), -599],
+    [p('tax'), 5.1],
+    [p('customer.email'), 'not-an-email'],
+    [p('customer.email'), ''],
+    [p('customer.email'), `${'a'.repeat(250)}@example.com`],
+    [p('customer'), DELETE],
+    [p('customer'), 'Ada'],
+    [p('customer.phone'), '+1'.repeat(30)],
+    [p('shippingAddress.country'), 'us'],
+    [p('shippingAddress.country'), 'USA'],
+    [p('shippingAddress.line1'), DELETE],
+    [p('shippingAddress.line1'), ''],
+    [p('shippingAddress.postalCode'), 'x'.repeat(21)],
+    [p('shippingAddress'), null],
+    [p('fulfillment'), { type: 'pickup', locationId: 'no-such-store' }],
+    [p('fulfillment'), { type: 'pickup', locationId: 'wh-east' }],
+    [p('fulfillment'), { type: 'pickup' }],
+    [p('fulfillment'), { type: 'teleport' }],
+    [p('placedAt'), 'yesterday'],
+    [p('placedAt'), '2024-02-30T10:00:00Z'],
+    [p('externalId'), ''],
+    [p('externalId'), 'x'.repeat(101)],
+    [p('externalId'), 42],
+    [p('orderNumber'), 'n'.repeat(101)],
+  ];
+};
+
+const rootInvalid: Edit[] = [
+  ['', []],
+  ['', null],
+  ['', 'order'],
+  ['', 42],
+  ['', {}],
+];
+
+/** The canonical body of the direct and Standard Webhooks channels, by the fuzz customer. */
+const canonicalBase = (data: ReturnType<typeof directOrder>) => ({
+  ...data,
+  customer: { ...data.customer, email: FUZZ_EMAIL },
+});
+
+const hmacBadAuth = (
+  header: string,
+  sign: (body: string | Uint8Array, secret: string) => string,
+  secret: string,
+): OrderRoute['badAuth'] => [
+  ['no signature', () => ({})],
+  ['an empty signature', () => ({ [header]: '' })],
+  ['a signature that is not base64', () => ({ [header]: 'not base64!' })],
+  ['a base64 signature of the wrong length', () => ({ [header]: Buffer.alloc(16, 7).toString('base64') })],
+  ['a random digest', (_body, n) => ({ [header]: Buffer.alloc(32, n % 256).toString('base64') })],
+  ['a hex digest', (body) => ({ [header]: Buffer.from(sign(body ?? '', secret), 'base64').toString('hex') })],
+  ['a signature made with another secret', (body) => ({ [header]: sign(body ?? '', 'not-the-secret') })],
+  [
+    'the signature of the body before a byte changed',
+    (body) => ({ [header]: sign(`${bodyText(body)}\n`, secret) }),
+  ],
+];
+
+const bodyText = (body: Body) =>
+  body === undefined ? '' : typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
+
+const signStandard = (
+  body: Body,
+  n: number,
+  timestamp = Math.floor(Date.now() / 1000),
+  secret: string = TEST_SECRETS.standard,
+) => ({
+  [STANDARD_WEBHOOK_HEADERS.id]: `msg_fz_${RUN}_${n}`,
+  [STANDARD_WEBHOOK_HEADERS.timestamp]: String(timestamp),
+  [STANDARD_WEBHOOK_HEADERS.signature]: signStandardWebhook({
+    id: `msg_fz_${RUN}_${n}`,
+    timestamp,
+    body: body ?? '',
+    secret,
+  }),
+});
+
+const orderRoutes: OrderRoute[] = [
+  {
+    route: 'POST /orders',
+    channel: 'direct',
+    base: () => {
+      const body = canonicalBase(directOrder());
+      return { body, externalId: String(body.externalId) };
+    },
+    auth: (_body, n) => ({ 'idempotency-key': `fz-key-${RUN}-${n}` }),
+    invalid: [...canonicalInvalid(''), ...rootInvalid],
+    badAuth: [
+      ['no Idempotency-Key', () => ({})],
+      ['a short Idempotency-Key', () => ({ 'idempotency-key': 'fz-1234' })],
+      ['an Idempotency-Key with a space', (_body, n) => ({ 'idempotency-key': `fz key ${n}` })],
+      ['a latin-1 Idempotency-Key', (_body, n) => ({ 'idempotency-key': `clé-${n}-clé` })],
+      ['an Idempotency-Key of 101 characters', () => ({ 'idempotency-key': 'k'.repeat(101) })],
+    ],
+  },
+  {
+    route: 'POST /webhooks/standard',
+    channel: 'standard',
+    base: () => {
+      const order = standardOrder();
+      const body = { ...order, data: canonicalBase(order.data) };
+      return { body, externalId: order.data.externalId };
+    },
+    auth: (body, n) => signStandard(body, n),
+    invalid: [
+      ...canonicalInvalid('data'),
+      ...rootInvalid,
+      ['type', 'order.updated'],
+      ['type', DELETE],
+      ['timestamp', 'yesterday'],
+      ['data', DELETE],
+      ['data', []],
+    ],
+    badAuth: [
+      ['no signature headers', () => ({})],
+      ['no webhook-id', (body, n) => ({ ...signStandard(body, n), [STANDARD_WEBHOOK_HEADERS.id]: '' })],
+      ['a timestamp an hour old', (body, n) => signStandard(body, n, Math.floor(Date.now() / 1000) - 3600)],
+      ['a timestamp an hour ahead', (body, n) => signStandard(body, n, Math.floor(Date.now() / 1000) + 3600)],
+      [
+        'a timestamp that is not a number',
+        (body, n) => ({ ...signStandard(body, n), [STANDARD_WEBHOOK_HEADERS.timestamp]: 'yesterday' }),
+      ],
+      [
+        'a signature made with another secret',
+        (body, n) => signStandard(body, n, undefined, 'whsec_AAAAAAAAAAAA'),
+      ],
+      [
+        'only a v2 signature',
+        (body, n) => ({ ...signStandard(body, n), [STANDARD_WEBHOOK_HEADERS.signature]: 'v2,AAAA' }),
+      ],
+      [
+        'a garbage signature',
+        (body, n) => ({ ...signStandard(body, n), [STANDARD_WEBHOOK_HEADERS.signature]: 'v1,!!!! v1,' }),
+      ],
+      [
+        'a signature for another message id',
+        (body, n) => ({ ...signStandard(body, n), [STANDARD_WEBHOOK_HEADERS.id]: `msg_other_${n}` }),
+      ],
+    ],
+  },
+  {
+    route: 'POST /webhooks/shopify',
+    channel: 'shopify',
+    base: () => {
+      const body = shopifyOrder({ email: FUZZ_EMAIL, contact_email: FUZZ_EMAIL });
+      return { body, externalId: String(body.id) };
+    },
+    auth: (body) => ({
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-hmac-sha256': signShopify(body ?? '', TEST_SECRETS.shopify),
+    }),
+    invalid: [
+      ...rootInvalid,
+      ['id', -1],
+      ['id', 1.5],
+      ['id', 'abc'],
+      ['id', DELETE],
+      ['line_items.0.quantity', -1],
+      ['line_items.0.quantity', 0],
+      ['line_items.0.quantity', 0.5],
+      ['line_items.0.quantity', '2'],
+      ['line_items.0.quantity', 10_001],
+      ['line_items.0.price', '25.005'],
+      ['line_items.0.price', 'abc'],
+      ['line_items.0.price', '1e3'],
+      ['line_items.0.price', 'NaN'],
+      ['line_items.0.price', '9'.repeat(30)],
+      ['line_items.0.price', true],
+      ['line_items.0.sku', ''],
+      ['line_items.0.sku', null],
+      ['line_items.0.sku', DELETE],
+      ['line_items.0.sku', 'SKU MUG'],
+      ['line_items', []],
+      ['line_items', DELETE],
+      ['currency', 'ZZZ'],
+      ['currency', 'usd'],
+      ['currency', 'JPY'],
+      ['currency', DELETE],
+      ['total_price', '68.60'],
+      ['total_price', '-68.59'],
+      ['total_price', DELETE],
+      ['total_tax', '5.1000001'],
+      ['email', 'not-an-email'],
+      ['shipping_address', null],
+      ['shipping_address.country_code', 'usa'],
+      ['shipping_address.address1', ''],
+      ['taxes_included', true],
+    ],
+    badAuth: hmacBadAuth('x-shopify-hmac-sha256', signShopify, TEST_SECRETS.shopify),
+  },
+  {
+    route: 'POST /webhooks/woocommerce',
+    channel: 'woocommerce',
+    base: () => {
+      const body = wooOrder();
+      body.billing = { ...body.billing, email: FUZZ_EMAIL };
+      return { body, externalId: String(body.id) };
+    },
+    auth: (body) => ({
+      'x-wc-webhook-topic': 'order.created',
+      'x-wc-webhook-signature': signWooCommerce(body ?? '', TEST_SECRETS.woocommerce),
+    }),
+    invalid: [
+      ...rootInvalid,
+      ['id', -1],
+      ['id', 1.5],
+      ['id', 'abc'],
+      ['id', DELETE],
+      ['line_items.0.quantity', -1],
+      ['line_items.0.quantity', 0],
+      ['line_items.0.quantity', 0.5],
+      ['line_items.0.subtotal', 'abc'],
+      ['line_items.0.subtotal', '50.001'],
+      ['line_items.0.total', '-45.00'],
+      ['line_items.0.sku', ''],
+      ['line_items', []],
+      ['currency', 'ZZZ'],
+      ['currency', 'eur'],
+      ['total', '68.60'],
+      ['total', 'NaN'],
+      ['total', DELETE],
+      ['billing', DELETE],
+      ['billing.email', 'not-an-email'],
+      ['shipping.country', 'usa'],
+    ],
+    badAuth: hmacBadAuth('x-wc-webhook-signature', signWooCommerce, TEST_SECRETS.woocommerce),
+  },
+];
+
+/**
+ * Orders accepted by the run come from a few external ids per channel (a valid request repeats one exactly and
+ * is answered as a duplicate): every accepted order runs its workflow in the background, and thousands would
+ * make the run about them. Requests broken on purpose each carry an id of their own, so the check that a
+ * rejection stored nothing looks at a name no other request used.
+ */
+const ORDER_POOL = 3;
+const pooled = new Map<string, { body: Record<string, unknown>; externalId: string }>();
+
+function orderCase(
+  spec: OrderRoute,
+  label: string,
+  expectation: Expectation,
+  build: (base: Record<string, unknown>) => Body,
+  headers: Record<string, string>,
+  authOf?: (body: Body, n: number) => Record<string, string>,
+): Recipe {
+  return (n) => {
+    const slot = `${spec.route} ${expectation} ${n % ORDER_POOL}`;
+    const own = expectation === 'reject';
+    const { body: base, externalId } = own ? spec.base() : (pooled.get(slot) ?? spec.base());
+    if (!own && !pooled.has(slot)) pooled.set(slot, { body: base, externalId });
+    const body = build(structuredClone(base));
+    const [method, path] = spec.route.split(' ') as [string, string];
+    return {
+      route: spec.route,
+      label,
+      method,
+      path,
+      headers: { ...headers, ...(authOf ?? spec.auth)(body, n) },
+      body,
+      expect: expectation,
+      ...(own ? { untouched: { order: orderIdFor(spec.channel, externalId) } } : {}),
+    };
+  };
+}
+
+const serialize = (value: unknown): Body => (value === undefined ? undefined : JSON.stringify(value));
+
+function orderRecipes(spec: OrderRoute): fc.Arbitrary<Recipe> {
+  return fc.oneof(
+    {
+      weight: 1,
+      arbitrary: noiseHeaders.map((headers) =>
+        orderCase(spec, 'valid', 'accept', (base) => serialize(base), headers),
+      ),
+    },
+    {
+      weight: 5,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...spec.invalid), noiseHeaders)
+        .map(([edit, headers]) =>
+          orderCase(
+            spec,
+            `${edit[0] || '(body)'} = ${preview(edit[1])}`,
+            'reject',
+            (base) => serialize(applyEdit(base, edit)) ?? '',
+            headers,
+          ),
+        ),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(mutation, noiseHeaders).map(([m, headers]) => (n: number) => {
+        let label = '';
+        const recipe = orderCase(
+          spec,
+          '',
+          'either',
+          (base) => {
+            const mutated = mutate(base, m);
+            label = mutated.label;
+            return serialize(mutated.body) ?? '';
+          },
+          headers,
+        );
+        const built = recipe(n);
+        return expecting({ ...built, label }, parsesAsJson(built.body) ? 'either' : 'reject');
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(corruption, noiseHeaders).map(([c, headers]) => (n: number) => {
+        const built = orderCase(spec, c.label, 'either', (base) => c.apply(JSON.stringify(base)), headers)(n);
+        return expecting(built, parsesAsJson(built.body) ? 'either' : 'reject');
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...spec.badAuth), noiseHeaders)
+        .map(([[label, authOf], headers]) =>
+          orderCase(spec, label, 'reject', (base) => serialize(base), headers, authOf),
+        ),
+    },
+  );
+}
+
+// ----- Routes with a JSON body: locations and inventory ------------------------------------------------
+
+interface BodyRoute {
+  route: string;
+  /** A valid request no other case sends (fresh ids and SKUs), and what a rejection must leave unwritten. */
+  /**
+   * A valid request: `n` varies its content, `id` names what it writes (its own for valid and broken requests,
+   * one of a few shared names for random ones, which then also meet each other's writes).
+   */
+  valid(n: number, id: string): { params: Record<string, string>; body: unknown; untouched?: Untouched };
+  /** A repeated valid request is answered as the first was (a PUT that replaces): its valid requests may share names. */
+  idempotent?: boolean;
+  invalid: readonly Edit[];
+  /** Path parameters that make an otherwise valid request fail (an unknown location: 404). */
+  invalidParams?: readonly Record<string, string>[];
+  /** Stock only ever sent broken requests, so it must end as it started. */
+  guarded?: Record<string, string>;
+}
+
+const fillPath = (template: string, params: Record<string, string>) =>
+  template.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? `{${name}}`);
+
+const validLocation = (n: number) => ({
+  kind: n % 2 === 0 ? 'warehouse' : 'store',
+  name: `Fuzz location ${n}`,
+  address: {
+    line1: `${n} Fuzz St`,
+    city: 'Testville',
+    region: 'NY',
+    postalCode: '10001',
+    country: 'US',
+    ...(n % 3 === 0 ? { coordinates: { lat: 40.7, lon: -74 } } : {}),
+  },
+  // Never a location that ships or offers pickup: the fuzz orders' allocation should not see it.
+  shipsToHome: false,
+  pickup: false,
+  dailyCapacity: n % 1000,
+  cutoffTime: '18:30',
+});
+
+const locationInvalid: Edit[] = [
+  ['kind', 'depot'],
+  ['kind', DELETE],
+  ['name', ''],
+  ['name', 'n'.repeat(201)],
+  ['name', 42],
+  ['address', DELETE],
+  ['address', 'somewhere'],
+  ['address.country', 'us'],
+  ['address.country', 'USA'],
+  ['address.line1', ''],
+  ['address.postalCode', 'x'.repeat(21)],
+  ['address.coordinates', { lat: 91, lon: 0 }],
+  ['address.coordinates', { lat: 0, lon: -181 }],
+  ['address.coordinates', { lat: '40.7', lon: -74 }],
+  ['address.extra', 'field'],
+  ['shipsToHome', 'yes'],
+  ['pickup', DELETE],
+  ['dailyCapacity', -1],
+  ['dailyCapacity', 0.5],
+  ['dailyCapacity', 1_000_001],
+  ['cutoffTime', '24:00'],
+  ['cutoffTime', '7pm'],
+  ['cutoffTime', '9:30'],
+  ['unexpected', true],
+  ...rootInvalid,
+];
+
+const fresh = (prefix: string, id: number | string) => `fz-${prefix}-${RUN}-${id}`;
+
+/** How many names the valid and the random requests of a route share. */
+const NAME_POOL = 6;
+
+const bodyRoutes: BodyRoute[] = [
+  {
+    route: 'POST /locations',
+    valid: (n, id) => ({
+      params: {},
+      body: { id: fresh('loc', id), ...validLocation(n) },
+      untouched: { location: fresh('loc', id) },
+    }),
+    invalid: [
+      ...locationInvalid,
+      ['id', 'bad id'],
+      ['id', ''],
+      ['id', 'x'.repeat(65)],
+      ['id', DELETE],
+      ['id', 'wh-east'],
+    ],
+  },
+  {
+    route: 'PUT /locations/{id}',
+    idempotent: true,
+    valid: (n, id) => ({
+      params: { id: fresh('loc', id) },
+      body: validLocation(n),
+      untouched: { location: fresh('loc', id) },
+    }),
+    invalid: [...locationInvalid, ['id', 'wh-east']],
+  },
+  {
+    route: 'PUT /inventory/{locationId}/{sku}',
+    valid: (n, id) => ({
+      params: { locationId: n % 2 === 0 ? 'wh-east' : 'wh-west', sku: fresh('sku', id) },
+      body:
+        n % 3 === 0
+          ? { safetyStock: n % 50 }
+          : n % 3 === 1
+            ? { onHand: n % 500 }
+            : { onHand: 9, safetyStock: 2 },
+      untouched: { sku: fresh('sku', id) },
+    }),
+    invalid: [
+      ['onHand', -1],
+      ['onHand', 0.5],
+      ['onHand', 10_000_001],
+      ['onHand', 1e21],
+      ['onHand', '5'],
+      ['onHand', null],
+      ['safetyStock', -2],
+      ['safetyStock', 'NaN'],
+      ['', { onHand: 5, reserved: 3 }],
+      ['', {}],
+      ...rootInvalid,
+    ],
+    invalidParams: [{ locationId: 'no-such-location' }],
+    guarded: { locationId: 'wh-east' },
+  },
+  {
+    route: 'POST /inventory/{locationId}/{sku}/adjustments',
+    valid: (n, id) => ({
+      params: { locationId: 'wh-east', sku: fresh('sku', id) },
+      body: {
+        type: (['receipt', 'count', 'correction'] as const)[n % 3],
+        quantity: n % 1000,
+        reason: `fuzz ${n}`,
+        ...(n % 2 === 0 ? { reference: `PO-${n}` } : {}),
+      },
+      untouched: { sku: fresh('sku', id) },
+    }),
+    invalid: [
+      ['type', 'theft'],
+      ['type', DELETE],
+      ['quantity', -1],
+      ['quantity', 0.5],
+      ['quantity', 10_000_001],
+      ['quantity', '3'],
+      ['quantity', DELETE],
+      ['reason', ''],
+      ['reason', 'r'.repeat(501)],
+      ['reason', DELETE],
+      ['reference', 'r'.repeat(201)],
+      ['sku', 'SKU-MUG'],
+      ...rootInvalid,
+    ],
+    invalidParams: [{ locationId: 'no-such-location' }],
+    guarded: { locationId: 'wh-east' },
+  },
+  {
+    route: 'POST /inventory/{locationId}/{sku}/scheduled-receipts',
+    valid: (n, id) => ({
+      params: { locationId: 'wh-west', sku: fresh('sku', id) },
+      body: { quantity: 1 + (n % 1000), dueDate: '2030-01-15', ...(n % 2 ? { reference: `PO-${n}` } : {}) },
+      untouched: { sku: fresh('sku', id) },
+    }),
+    invalid: [
+      ['quantity', 0],
+      ['quantity', -1],
+      ['quantity', 0.5],
+      ['quantity', 10_000_001],
+      ['dueDate', '2030-13-01'],
+      ['dueDate', 'tomorrow'],
+      ['dueDate', '2030-1-5'],
+      ['dueDate', DELETE],
+      ['reference', 'r'.repeat(201)],
+      ['extra', 1],
+      ...rootInvalid,
+    ],
+    invalidParams: [{ locationId: 'no-such-location' }],
+    guarded: { locationId: 'wh-east' },
+  },
+  {
+    route: 'PUT /skus/{sku}/stock-buckets',
+    valid: (n, id) => ({
+      params: { sku: fresh('sku', id) },
+      body: { buckets: 1 + (n % MAX_BUCKETS) },
+      untouched: { sku: fresh('sku', id) },
+    }),
+    invalid: [
+      ['buckets', 0],
+      ['buckets', -1],
+      ['buckets', 1.5],
+      ['buckets', MAX_BUCKETS + 1],
+      ['buckets', '2'],
+      ['buckets', DELETE],
+      ['extra', 1],
+      ...rootInvalid,
+    ],
+    guarded: {},
+  },
+];
+
+function bodyRecipes(spec: BodyRoute): fc.Arbitrary<Recipe> {
+  const [method, template] = spec.route.split(' ') as [string, string];
+  const names = [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  const build = (
+    n: number,
+    label: string,
+    expectation: Expectation,
+    headers: Record<string, string>,
+    change: { body?: (base: unknown) => Body; params?: Record<string, string>; raw?: Record<string, string> },
+  ): Case => {
+    // Valid requests racing on one name could rightly be answered 409 (retry); random ones may be.
+    const own = expectation === 'reject' || (expectation === 'accept' && spec.idempotent !== true);
+    const valid = spec.valid(n, own ? String(n) : `p${n % NAME_POOL}`);
+    const params = Object.fromEntries(
+      Object.entries({ ...valid.params, ...change.params }).map(([name, value]) => [
+        name,
+        encodeSegment(value),
+      ]),
+    );
+    const path = fillPath(template, { ...params, ...change.raw });
+    const body = change.body ? change.body(valid.body) : serialize(valid.body);
+    // The names a rejection must leave unwritten are the ones the request used.
+    const renamed = change.raw !== undefined || change.params?.sku !== undefined;
+    const untouched = own && !renamed ? valid.untouched : undefined;
+    return {
+      route: spec.route,
+      label,
+      method,
+      path,
+      headers,
+      body,
+      expect: expectation,
+      ...(untouched ? { untouched } : {}),
+    };
+  };
+  return fc.oneof(
+    {
+      // Valid writes are the expensive requests (stock growth is announced, backorders re-driven).
+      weight: 1,
+      arbitrary: noiseHeaders.map((headers) => (n: number) => build(n, 'valid', 'accept', headers, {})),
+    },
+    {
+      weight: 5,
+      arbitrary: fc.tuple(fc.constantFrom(...spec.invalid), noiseHeaders, fc.boolean()).map(
+        ([edit, headers, onGuarded]) =>
+          (n: number) =>
+            build(n, `${edit[0] || '(body)'} = ${preview(edit[1])}`, 'reject', headers, {
+              body: (base) => serialize(applyEdit(base, edit)) ?? '',
+              ...(onGuarded && spec.guarded ? { params: { ...spec.guarded, sku: GUARDED_SKU } } : {}),
+            }),
+      ),
+    },
+    ...(spec.invalidParams
+      ? [
+          {
+            weight: 1,
+            arbitrary: fc.tuple(fc.constantFrom(...spec.invalidParams), noiseHeaders).map(
+              ([params, headers]) =>
+                (n: number) =>
+                  build(n, `path ${JSON.stringify(params)}`, 'reject', headers, { params }),
+            ),
+          },
+        ]
+      : []),
+    {
+      weight: 4,
+      arbitrary: fc.tuple(mutation, noiseHeaders).map(([m, headers]) => (n: number) => {
+        let label = '';
+        const built = build(n, '', 'either', headers, {
+          body: (base) => {
+            const mutated = mutate(base, m);
+            label = mutated.label;
+            return serialize(mutated.body) ?? '';
+          },
+        });
+        return expecting({ ...built, label }, parsesAsJson(built.body) ? 'either' : 'reject');
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(corruption, noiseHeaders).map(([c, headers]) => (n: number) => {
+        const built = build(n, c.label, 'either', headers, { body: (base) => c.apply(JSON.stringify(base)) });
+        return expecting(built, parsesAsJson(built.body) ? 'either' : 'reject');
+      }),
+    },
+    ...(names.length > 0
+      ? [
+          {
+            weight: 2,
+            arbitrary: fc
+              .tuple(fc.constantFrom(...names), oddSegment, noiseHeaders)
+              .map(([name, segment, headers]) => (n: number) => {
+                const built = build(n, `{${name}} = ${preview(segment)}`, 'reject', headers, {
+                  raw: { [name]: segment },
+                });
+                const plausible = ID.test(decodedSegment(segment)) || normalizes(built.path);
+                return expecting(built, plausible ? 'either' : 'reject');
+              }),
+          },
+        ]
+      : []),
+  );
+}
+
+// ----- Read routes -------------------------------------------------------------------------------------
+
+interface ReadRoute {
+  route: string;
+  valid(n: number): { params: Record<string, string>; query: Record<string, string> };
+  invalidQueries: readonly Record<string, string>[];
+  /** Some reads are valid only for what exists (an order id): every other value is a 404. */
+  existingOnly?: boolean;
+}
+
+const readRoutes: ReadRoute[] = [
+  {
+    route: 'GET /orders/{id}',
+    valid: () => ({ params: { id: ctx.knownOrderId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
+  {
+    route: 'GET /orders',
+    valid: (n) => ({
+      params: {},
+      query: [
+        { status: 'placed' },
+        { email: FUZZ_EMAIL },
+        { status: 'picking', email: FUZZ_EMAIL, limit: '5' },
+      ][n % 3] as Record<string, string>,
+    }),
+    invalidQueries: [
+      {},
+      { limit: '10' },
+      { status: 'lost' },
+      { status: 'PLACED' },
+      { email: 'not-an-email' },
+      { status: 'placed', limit: '0' },
+      { status: 'placed', limit: '101' },
+      { status: 'placed', limit: '1.5' },
+      { status: 'placed', limit: 'ten' },
+      { status: 'placed', limit: '-1' },
+      { status: 'placed', cursor: 'not-a-cursor' },
+      { status: 'placed', cursor: 'c'.repeat(2001) },
+      { status: 'placed', cursor: Buffer.from('{"pk":"ORDER#x"}').toString('base64url') },
+      { status: 'placed', cursor: Buffer.from('{"gsi2pk":1,"gsi2sk":{}}').toString('base64url') },
+      { status: 'placed', cursor: Buffer.from('{"a":"b"}').toString('base64url') },
+      { email: FUZZ_EMAIL, cursor: Buffer.from('{"pk":"","sk":""}').toString('base64url') },
+    ],
+  },
+  { route: 'GET /locations', valid: () => ({ params: {}, query: {} }), invalidQueries: [] },
+  {
+    route: 'GET /inventory/{sku}',
+    valid: (n) => ({
+      params: { sku: ['SKU-MUG', 'SKU-TSHIRT-M', fresh('sku', n)][n % 3] as string },
+      query: {},
+    }),
+    invalidQueries: [],
+  },
+  {
+    route: 'GET /inventory/{sku}/movements',
+    valid: (n) => ({
+      params: { sku: n % 2 ? 'SKU-MUG' : fresh('sku', n) },
+      query: n % 3 ? { locationId: 'wh-east' } : ({} as Record<string, string>),
+    }),
+    invalidQueries: [{ locationId: 'bad id' }, { locationId: '' }, { locationId: 'x'.repeat(65) }],
+  },
+  {
+    route: 'GET /availability',
+    valid: (n) => ({
+      params: {},
+      query: {
+        sku: n % 2 ? 'SKU-MUG' : fresh('sku', n),
+        ...(n % 3 === 0 ? { fulfillment: 'pickup' } : {}),
+        ...(n % 4 === 0 ? { postalCode: '10001' } : {}),
+        ...(n % 5 === 0 ? { date: '2030-02-01' } : {}),
+      },
+    }),
+    invalidQueries: [
+      {},
+      { sku: '' },
+      { sku: 'SKU MUG' },
+      { sku: 'x'.repeat(65) },
+      { sku: 'SKU-MUG', fulfillment: 'drone' },
+      { sku: 'SKU-MUG', postalCode: '' },
+      { sku: 'SKU-MUG', postalCode: 'x'.repeat(21) },
+      { sku: 'SKU-MUG', date: '2030-13-01' },
+      { sku: 'SKU-MUG', date: 'today' },
+    ],
+  },
+];
+
+/** Filled in once the runtime is up: an order that exists. */
+const ctx = { knownOrderId: '', ticketId: '', ticketOrderId: '' };
+
+function readRecipes(spec: ReadRoute): fc.Arbitrary<Recipe> {
+  const [method, template] = spec.route.split(' ') as [string, string];
+  const names = [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string);
+  const build = (
+    n: number,
+    label: string,
+    expectation: Expectation,
+    headers: Record<string, string>,
+    change: { query?: Record<string, string>; extra?: Record<string, string>; raw?: Record<string, string> },
+  ): Case => {
+    const valid = spec.valid(n);
+    const params = Object.fromEntries(
+      Object.entries(valid.params).map(([name, value]) => [name, encodeSegment(value)]),
+    );
+    const query = new URLSearchParams({ ...(change.query ?? valid.query), ...change.extra }).toString();
+    const path = `${fillPath(template, { ...params, ...change.raw })}${query ? `?${query}` : ''}`;
+    return { route: spec.route, label, method, path, headers, body: undefined, expect: expectation };
+  };
+  const queryValue = fc.oneof(
+    fc.constantFrom(...(EDGE_VALUES.filter((v) => typeof v === 'string') as string[])),
+    fc.string({ unit: 'binary', maxLength: 30 }),
+  );
+  return fc.oneof(
+    {
+      // Valid reads (and random queries, mostly valid) each query the table; broken ones mostly do not.
+      weight: 1,
+      arbitrary: noiseHeaders.map((headers) => (n: number) => build(n, 'valid', 'accept', headers, {})),
+    },
+    ...(spec.invalidQueries.length > 0
+      ? [
+          {
+            weight: 3,
+            arbitrary: fc.tuple(fc.constantFrom(...spec.invalidQueries), noiseHeaders).map(
+              ([query, headers]) =>
+                (n: number) =>
+                  build(n, `?${new URLSearchParams(query)}`, 'reject', headers, { query }),
+            ),
+          },
+        ]
+      : []),
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.dictionary(fc.string({ maxLength: 12 }), queryValue, { maxKeys: 4 }), noiseHeaders)
+        .map(
+          ([extra, headers]) =>
+            (n: number) =>
+              build(n, `query ${preview(extra)}`, 'either', headers, { extra: lossless(extra) }),
+        ),
+    },
+    ...(names.length > 0
+      ? [
+          {
+            weight: 3,
+            arbitrary: fc
+              .tuple(fc.constantFrom(...names), oddSegment, noiseHeaders)
+              .map(([name, segment, headers]) => (n: number) => {
+                const built = build(n, `{${name}} = ${preview(segment)}`, 'reject', headers, {
+                  raw: { [name]: segment },
+                });
+                const plausible =
+                  (!spec.existingOnly && ID.test(decodedSegment(segment))) || normalizes(built.path);
+                return expecting(built, plausible ? 'either' : 'reject');
+              }),
+          },
+        ]
+      : []),
+  );
+}
+
+/** Query strings carry UTF-8: lone surrogates cannot be sent and are dropped from the random ones. */
+const lossless = (query: Record<string, string>) =>
+  Object.fromEntries(Object.entries(query).map(([k, v]) => [k.toWellFormed(), v.toWellFormed()]));
+
+// ----- Pick confirmation -------------------------------------------------------------------------------
+
+const confirmInvalid: Edit[] = [
+  ['lines', []],
+  ['lines', DELETE],
+  ['lines', 'all'],
+  ['lines.0.quantity', -1],
+  ['lines.0.quantity', 0.5],
+  ['lines.0.quantity', 10_001],
+  ['lines.0.quantity', '1'],
+  ['lines.0.quantity', 99],
+  ['lines.0.sku', 'NOT-ON-THE-TICKET'],
+  ['lines.0.sku', 'SKU MUG'],
+  ['lines.0', null],
+  ...rootInvalid,
+];
+
+const confirmRecipes: fc.Arbitrary<Recipe> = fc.oneof(
+  {
+    // The real open ticket, with lines it cannot take: it must stay open.
+    weight: 3,
+    arbitrary: fc.tuple(fc.constantFrom(...confirmInvalid), noiseHeaders).map(([edit, headers]) => () => ({
+      route: 'POST /pick-tickets/{id}/confirm',
+      label: `open ticket, ${edit[0] || '(body)'} = ${preview(edit[1])}`,
+      method: 'POST',
+      path: `/pick-tickets/${ctx.ticketId}/confirm`,
+      headers,
+      body: serialize(applyEdit({ lines: [{ sku: 'SKU-MUG', quantity: 1 }] }, edit)) ?? '',
+      expect: 'reject' as const,
+    })),
+  },
+  {
+    // Tickets that do not exist, with any body at all.
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.oneof(oddSegment, fc.constant('pt_01HZZZZZZZZZZZZZZZZZZZZZZZ')), mutation, noiseHeaders)
+      .map(([segment, m, headers]) => () => {
+        const { body, label } = mutate({ lines: [{ sku: 'SKU-MUG', quantity: 1 }] }, m);
+        const path = `/pick-tickets/${segment}/confirm`;
+        return {
+          route: 'POST /pick-tickets/{id}/confirm',
+          label: `ticket ${preview(segment)}, ${label}`,
+          method: 'POST',
+          path,
+          headers,
+          body: serialize(body) ?? '',
+          expect: normalizes(path) ? ('either' as const) : ('reject' as const),
+        };
+      }),
+  },
+);
+
+// ----- Fixed cases: sizes, methods, paths --------------------------------------------------------------
+
+function fixedCases(): Case[] {
+  const cases: Case[] = [];
+  // Shopify lets unknown fields through, so padding keeps a body valid: exactly the limit is accepted,
+  // one byte more is not.
+  for (const [extra, expectation] of [
+    [0, 'accept'],
+    [1, 'reject'],
+    [4096, 'reject'],
+  ] as const) {
+    const order = shopifyOrder({ email: FUZZ_EMAIL });
+    const empty = JSON.stringify({ ...order, note: '' });
+    const body = JSON.stringify({
+      ...order,
+      note: 'x'.repeat(MAX_BODY_BYTES - Buffer.byteLength(empty) + extra),
+    });
+    cases.push({
+      route: 'POST /webhooks/shopify',
+      label: `body of ${Buffer.byteLength(body)} bytes`,
+      method: 'POST',
+      path: '/webhooks/shopify',
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-hmac-sha256': signShopify(body, TEST_SECRETS.shopify),
+      },
+      body,
+      expect: expectation,
+      untouched: { order: orderIdFor('shopify', String(order.id)) },
+    });
+  }
+  // Every route with a body, sent more than the limit (a quarter over, and beyond the API's own 10 MB).
+  const writeRoutes = functions.flatMap((spec) =>
+    spec.trigger.kind === 'http' && spec.trigger.method !== 'GET' ? [spec.trigger] : [],
+  );
+  for (const trigger of writeRoutes) {
+    const sizes = [MAX_BODY_BYTES + MAX_BODY_BYTES / 4];
+    // Beyond API Gateway's 10 MB: one route is enough, the refusal comes before any handler.
+    if (trigger.path === '/orders') sizes.push(10 * 1024 * 1024 + 1);
+    for (const size of sizes) {
+      const body = JSON.stringify({ pad: 'x'.repeat(size) });
+      cases.push({
+        route: `${trigger.method} ${trigger.path}`,
+        label: `body of ${size} bytes`,
+        method: trigger.method,
+        path: fillPath(trigger.path, { id: 'wh-east', locationId: 'wh-east', sku: GUARDED_SKU }),
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': `fz-big-${RUN}-${size}`,
+          'x-shopify-hmac-sha256': signShopify(body, TEST_SECRETS.shopify),
+          'x-wc-webhook-signature': signWooCommerce(body, TEST_SECRETS.woocommerce),
+          ...signStandard(body, size),
+        },
+        body,
+        expect: 'reject',
+      });
+    }
+  }
+  // Methods no route has, and paths no route has.
+  for (const spec of functions) {
+    if (spec.trigger.kind !== 'http') continue;
+    const path = fillPath(spec.trigger.path, { id: 'wh-east', locationId: 'wh-east', sku: 'SKU-MUG' });
+    for (const method of ['PATCH', 'DELETE', spec.trigger.method === 'GET' ? 'POST' : 'GET']) {
+      if (
+        functions.some(
+          (other) =>
+            other.trigger.kind === 'http' &&
+            other.trigger.method === method &&
+            new RegExp(`^${other.trigger.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path),
+        )
+      )
+        continue;
+      cases.push({
+        route: `${spec.trigger.method} ${spec.trigger.path}`,
+        label: `${method} instead`,
+        method,
+        path,
+        headers: {},
+        body: method === 'GET' ? undefined : '{}',
+        expect: 'reject',
+      });
+    }
+  }
+  cases.push(
+    {
+      route: 'GET /inventory/{sku}',
+      label: 'a 20 kB path',
+      method: 'GET',
+      path: `/inventory/${'s'.repeat(20_000)}`,
+      headers: {},
+      body: undefined,
+      expect: 'reject',
+    },
+    {
+      route: 'GET /orders',
+      label: 'an unknown path',
+      method: 'GET',
+      path: '/orderz',
+      headers: {},
+      body: undefined,
+      expect: 'reject',
+    },
+    {
+      route: 'GET /orders',
+      label: 'a trailing slash',
+      method: 'GET',
+      path: '/orders/',
+      headers: {},
+      body: undefined,
+      expect: 'reject',
+    },
+    {
+      route: 'GET /orders',
+      label: 'a double slash',
+      method: 'GET',
+      path: '//orders?status=placed',
+      headers: {},
+      body: undefined,
+      expect: 'either',
+    },
+  );
+  return cases;
+}
+
+// ----- Running -----------------------------------------------------------------------------------------
+
+interface Outcome {
+  case: Case;
+  status: number;
+  text: string;
+}
+
+let oms: TestRuntime;
+
+async function send(c: Case): Promise<Outcome> {
+  const response = await fetch(`${oms.url}${c.path}`, {
+    method: c.method,
+    headers: c.headers,
+    ...(c.body === undefined ? {} : { body: c.body }),
+  });
+  return { case: c, status: response.status, text: await response.text() };
+}
+
+/**
+ * The partitions of the table, from one scan at the end: cheaper than a read after every rejection, and it
+ * also catches a write a rejected request might have left to happen after its answer.
+ */
+async function storedPartitions(): Promise<Set<string>> {
+  const partitions = new Set<string>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await oms.deps.db.send(
+      new ScanCommand({
+        TableName: oms.tableName,
+        ProjectionExpression: '#pk',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) partitions.add(String(item.pk));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return partitions;
+}
+
+/** What a rejected request left stored under the names it used, if anything. */
+function written(untouched: Untouched, partitions: Set<string>, skus: Set<string>): string | undefined {
+  if (untouched.order && partitions.has(keys.orderPartition(untouched.order)))
+    return `order ${untouched.order} was stored`;
+  if (untouched.location && partitions.has(keys.location(untouched.location).pk))
+    return `location ${untouched.location} was stored`;
+  if (untouched.sku && skus.has(untouched.sku)) return `rows were stored for SKU ${untouched.sku}`;
+  return undefined;
+}
+
+function verdict(outcome: Outcome): string | undefined {
+  const { status } = outcome;
+  if (status >= 500) return `${status}: a server error`;
+  if (status < 200 || (status >= 300 && status < 400))
+    return `${status}: neither a success nor a client error`;
+  if (outcome.case.expect === 'accept' && status >= 300) return `${status}: a valid request was refused`;
+  if (outcome.case.expect === 'reject' && status < 300) return `${status}: an invalid request was accepted`;
+  return undefined;
+}
+
+async function runAll(cases: Case[], onOutcome: (outcome: Outcome) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const c = cases[next] as Case;
+      next += 1;
+      await onOutcome(await send(c));
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+const describeCase = (c: Case) =>
+  `${c.method} ${c.path.length > 120 ? `${c.path.slice(0, 120)}…` : c.path} [${c.label}] expect ${c.expect}`;
+
+// ----- The test ----------------------------------------------------------------------------------------
+
+const guardedState = async () => {
+  const stock = await oms.request('GET', `/inventory/${GUARDED_SKU}`);
+  const movements = await oms.request('GET', `/inventory/${GUARDED_SKU}/movements`);
+  return { stock: stock.body, movements: movements.body.movements.length as number };
+};
+
+beforeAll(async () => {
+  // Long enough that no order's pick wait times out during the run and changes stock under it.
+  oms = await startTestRuntime({ pickTimeoutSeconds: 900 });
+  expect(
+    (
+      await oms.request('PUT', `/inventory/wh-east/${GUARDED_SKU}`, {
+        onHand: GUARDED_ON_HAND,
+        safetyStock: 1,
+      })
+    ).status,
+  ).toBe(200);
+  // An order in picking, whose open ticket gets broken confirmations.
+  const ticketOrder = { ...directOrder(), customer: { email: `fuzz.ticket.${RUN}@example.com` } };
+  // One mug at the price that keeps the fixture's shipping, tax and total adding up.
+  ticketOrder.lines = [{ sku: 'SKU-MUG', name: 'Ceramic Mug', quantity: 1, unitPrice: 5750, discount: 0 }];
+  ticketOrder.discount = 0;
+  const placed = await oms.request('POST', '/orders', ticketOrder, { 'idempotency-key': `fz-ticket-${RUN}` });
+  expect(placed.status, placed.text).toBe(201);
+  ctx.ticketOrderId = placed.body.orderId;
+  ctx.knownOrderId = placed.body.orderId;
+  const picking = await eventually(async () => {
+    const order = (await oms.request('GET', `/orders/${ctx.ticketOrderId}`)).body;
+    return order?.status === 'picking' ? order : undefined;
+  });
+  ctx.ticketId = picking.pickTickets[0].id;
+}, 120_000);
+
+afterAll(async () => {
+  await oms?.stop();
+});
+
+describe('Given every public route and a stream of valid, broken and random requests', () => {
+  const routeKeys = functions.flatMap((spec) =>
+    spec.trigger.kind === 'http' ? [`${spec.trigger.method} ${spec.trigger.path}`] : [],
+  );
+  const generators = new Map<string, fc.Arbitrary<Recipe>>([
+    ...orderRoutes.map((spec) => [spec.route, orderRecipes(spec)] as const),
+    ...bodyRoutes.map((spec) => [spec.route, bodyRecipes(spec)] as const),
+    ...readRoutes.map((spec) => [spec.route, readRecipes(spec)] as const),
+    ['POST /pick-tickets/{id}/confirm', confirmRecipes],
+  ]);
+
+  it('has a generator for each route of the config, and none for a route it does not have', () => {
+    expect([...generators.keys()].sort()).toEqual([...routeKeys].sort());
+  });
+
+  it(`answers ${RUNS} requests with 2xx or 4xx as they deserve, never 5xx, and stores nothing it refused (seed ${SEED})`, {
+    timeout: Math.max(120_000, RUNS * 20),
+  }, async () => {
+    const started = performance.now();
+    const before = await guardedState();
+    const fixed = fixedCases();
+    const recipes = fc.sample(fc.oneof(...[...generators.values()]), {
+      numRuns: Math.max(RUNS - fixed.length, 0),
+      seed: SEED,
+    });
+    const cases = [...fixed, ...recipes.map((recipe, n) => recipe(n))];
+
+    const failures: string[] = [];
+    const accepted = new Set<string>();
+    const rejected: Case[] = [];
+    const statuses = new Map<string, Map<number, number>>();
+    await runAll(cases, async (outcome) => {
+      const { case: c, status } = outcome;
+      const byStatus = statuses.get(c.route) ?? new Map<number, number>();
+      byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+      statuses.set(c.route, byStatus);
+      const wrong = verdict(outcome);
+      if (wrong) failures.push(`${describeCase(c)} → ${wrong}: ${outcome.text.slice(0, 300)}`);
+      if (status < 300) {
+        const orderId = (JSON.parse(outcome.text || 'null') as { orderId?: unknown } | null)?.orderId;
+        if (typeof orderId === 'string') accepted.add(orderId);
+      } else if (status >= 400 && status < 500 && c.untouched) {
+        rejected.push(c);
+      }
+    });
+
+    const partitions = await storedPartitions();
+    // A stock partition is `SKU#<sku>` or `SKU#<sku>#<bucket>`; a SKU never contains '#'.
+    const skus = new Set(
+      [...partitions].flatMap((pk) => (pk.startsWith('SKU#') ? [pk.split('#')[1] as string] : [])),
+    );
+    for (const c of rejected) {
+      const leak = c.untouched && written(c.untouched, partitions, skus);
+      if (leak) failures.push(`${describeCase(c)} → refused, but ${leak}`);
+    }
+
+    // Orders stored for the fuzz customer are exactly orders some request was told were accepted.
+    const listed: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await oms.request(
+        'GET',
+        `/orders?email=${encodeURIComponent(FUZZ_EMAIL)}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      listed.push(...page.body.items.map((item: { id: string }) => item.id));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    for (const id of listed)
+      if (!accepted.has(id)) failures.push(`order ${id} of the fuzz customer was never accepted`);
+
+    expect(await guardedState(), 'stock that only received broken requests').toEqual(before);
+    const ticketOrder = (await oms.request('GET', `/orders/${ctx.ticketOrderId}`)).body;
+    expect(ticketOrder.status, 'the order whose ticket received only broken confirmations').toBe('picking');
+    expect(ticketOrder.pickTickets[0].status).toBe('open');
+
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    expect(
+      failures.slice(0, 25),
+      `seed ${SEED}, ${cases.length} requests in ${seconds}s; ${failures.length} failures`,
+    ).toEqual([]);
+    // Each route got valid requests answered 2xx and broken ones answered 4xx.
+    for (const route of routeKeys) {
+      const codes = [...(statuses.get(route)?.keys() ?? [])];
+      expect(
+        codes.some((code) => code >= 400 && code < 500),
+        `${route} answered some 4xx`,
+      ).toBe(true);
+      if (route !== 'POST /pick-tickets/{id}/confirm') {
+        expect(
+          codes.some((code) => code < 300),
+          `${route} answered some 2xx`,
+        ).toBe(true);
+      }
+    }
+  });
+});

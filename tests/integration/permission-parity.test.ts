@@ -1,0 +1,500 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pascalCase } from '../../infra/constructs/nag.js';
+import { OmsStack } from '../../infra/oms-stack.js';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_BUCKET,
+  LOCAL_REGION,
+  localArn,
+  principals,
+  type RecordedCall,
+} from '../../local/metering.js';
+import { type FunctionSpec, functions, type Permission, QUEUE_NAMES } from '../../shared/config/functions.js';
+import { resourceNames } from '../../shared/config/resources.js';
+import { schedules } from '../../shared/config/schedules.js';
+import { signShopify, signWooCommerce, standardWebhookHeaders } from '../../shared/intake/signatures.js';
+import { directOrder, shopifyOrder, standardOrder, TEST_SECRETS, wooOrder } from '../support/fixtures.js';
+import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+
+/**
+ * Permission parity: every call the handlers make while the local runtime runs a representative set of
+ * flows is recorded by the cost meter as (principal, service:action, resource), and each must be allowed by
+ * what the synthesized stack grants that principal: a function's role, a state machine's role, a
+ * schedule's role, or the resource policy that lets a service in (Lambda permissions for API Gateway, queue
+ * policies for EventBridge). The other direction, grants no flow used, is reported rather than failed: error
+ * paths and the table-wide grants of CDK make it noisy by nature.
+ */
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is untyped JSON.
+type Resource = { Type: string; Properties: { [key: string]: any } };
+type Statement = {
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+};
+
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** The app as `cdk synth` builds it (cdk.json feature flags), without bundling the handlers. */
+function synthesize(): Record<string, Resource> {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  const app = new App({
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: false,
+  });
+  return Template.fromStack(new OmsStack(app, 'Oms')).toJSON().Resources;
+}
+
+const specByDescription = (description: unknown): FunctionSpec | undefined =>
+  functions.find((spec) => description === `${spec.context}: ${spec.name}`);
+
+/**
+ * Resolves the template's intrinsics into the local account's ARNs, the names the meter records: the table,
+ * bus, state machines, bucket, queues and functions of the stack become the local runtime's.
+ */
+function resolverFor(resources: Record<string, Resource>, tableName: string) {
+  const attributes = new Map<string, Record<string, string>>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const set = (values: Record<string, string>) => attributes.set(id, values);
+    switch (resource.Type) {
+      case 'AWS::DynamoDB::Table':
+        set({
+          Ref: tableName,
+          Arn: localArn.table(tableName),
+          StreamArn: `${localArn.table(tableName)}/stream/local`,
+        });
+        break;
+      case 'AWS::Events::EventBus':
+        set({
+          Ref: resourceNames.eventBusName,
+          Name: resourceNames.eventBusName,
+          Arn: localArn.bus(resourceNames.eventBusName),
+        });
+        break;
+      case 'AWS::StepFunctions::StateMachine': {
+        const name = id.startsWith('WorkflowOrderShipping')
+          ? resourceNames.shippingStateMachineName
+          : resourceNames.stateMachineName;
+        set({ Ref: localArn.stateMachine(name), Name: name, Arn: localArn.stateMachine(name) });
+        break;
+      }
+      case 'AWS::S3::Bucket': {
+        const name = id.startsWith('DataBucket') ? LOCAL_BUCKET : `other-${id}`;
+        set({ Ref: name, Arn: localArn.bucket(name) });
+        break;
+      }
+      case 'AWS::SQS::Queue': {
+        const queue = QUEUE_NAMES.find((name) => id.startsWith(`Events${pascalCase(name)}Queue`)) ?? id;
+        set({ Ref: `https://sqs/${queue}`, Arn: localArn.queue(queue) });
+        break;
+      }
+      case 'AWS::Lambda::Function': {
+        const name = specByDescription(resource.Properties.Description)?.name ?? id;
+        set({ Ref: name, Arn: localArn.function(name) });
+        break;
+      }
+      default:
+        set({ Ref: id, Arn: `arn:aws:unresolved:::${id}` });
+    }
+  }
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': LOCAL_REGION,
+    'AWS::AccountId': LOCAL_ACCOUNT,
+    'AWS::URLSuffix': 'amazonaws.com',
+  };
+  const resolve = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const node = value as Record<string, unknown>;
+    if (typeof node.Ref === 'string') return pseudo[node.Ref] ?? attributes.get(node.Ref)?.Ref ?? node.Ref;
+    if (Array.isArray(node['Fn::GetAtt'])) {
+      const [id, attribute] = node['Fn::GetAtt'] as [string, string];
+      return attributes.get(id)?.[attribute] ?? `unresolved:${id}.${attribute}`;
+    }
+    if (Array.isArray(node['Fn::Join'])) {
+      const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+      return parts.map(resolve).join(separator);
+    }
+    if (typeof node['Fn::Sub'] === 'string') {
+      return node['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => pseudo[name] ?? `\${${name}}`);
+    }
+    return JSON.stringify(value);
+  };
+  return resolve;
+}
+
+/** IAM's wildcard match: `*` any run of characters, `?` one; actions compare case-insensitively. */
+function wildcard(pattern: string, value: string, ignoreCase = false): boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
+}
+
+const permits = (
+  statements: readonly Statement[],
+  resolve: (value: unknown) => string,
+  action: string,
+  resource: string,
+): boolean => {
+  const covers = (statement: Statement) =>
+    asList(statement.Action).some((pattern) => wildcard(pattern, action, true)) &&
+    asList(statement.Resource).some((pattern) => wildcard(resolve(pattern), resource));
+  // Conditional denies here are the SecureTransport guards; the SDK always uses TLS, so they never apply.
+  if (statements.some((s) => s.Effect === 'Deny' && s.Condition === undefined && covers(s))) return false;
+  return statements.some((s) => s.Effect === 'Allow' && covers(s));
+};
+
+const describeCall = (call: RecordedCall) =>
+  `${call.principal}: ${call.service}:${call.action} on ${call.resource}`;
+
+/** IAM actions each declared permission stands for (what shared/config/functions.ts promises a function). */
+const permissionActions: Partial<Record<Permission, readonly string[]>> = {
+  'table:read': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'],
+  'table:write': [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+  'bus:put': ['events:PutEvents'],
+  'workflow:start': ['states:StartExecution'],
+  'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+  'bucket:read': ['s3:GetObject'],
+  'bucket:write': ['s3:PutObject'],
+  'secrets:read': ['ssm:GetParameter'],
+};
+
+let oms: TestRuntime;
+let calls: RecordedCall[];
+let resources: Record<string, Resource>;
+let resolve: (value: unknown) => string;
+
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+
+/** Every statement of the policies attached to a role (inline policies included). */
+const statementsOfRole = (roleId: string): Statement[] => [
+  ...ofType('AWS::IAM::Policy')
+    .filter(([, policy]) =>
+      asList(policy.Properties.Roles).some((role: { Ref?: string }) => role.Ref === roleId),
+    )
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]),
+  ...asList(
+    resources[roleId]?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[],
+  ).flatMap((policy) => policy.PolicyDocument.Statement),
+];
+
+const roleOf = (resource: Resource | undefined, property: string): string | undefined =>
+  resource?.Properties[property]?.['Fn::GetAtt']?.[0];
+
+/** The role each principal acts under, by the principal names the meter records. */
+function roleStatements(principal: string): Statement[] | undefined {
+  const fn = functions.find((spec) => spec.name === principal);
+  if (fn) {
+    const [, resource] =
+      ofType('AWS::Lambda::Function').find(([, r]) => specByDescription(r.Properties.Description) === fn) ??
+      [];
+    const role = roleOf(resource, 'Role');
+    return role ? statementsOfRole(role) : undefined;
+  }
+  for (const name of [resourceNames.stateMachineName, resourceNames.shippingStateMachineName]) {
+    if (principal !== principals.stateMachine(name)) continue;
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine').find(([id]) =>
+      id.startsWith(`Workflow${pascalCase(name)}`),
+    ) ?? [undefined, undefined];
+    const role = roleOf(machine, 'RoleArn');
+    return role ? statementsOfRole(role) : undefined;
+  }
+  for (const { name } of schedules) {
+    if (principal !== principals.schedule(name)) continue;
+    const [, schedule] = ofType('AWS::Scheduler::Schedule').find(([id]) =>
+      id.startsWith(`Jobs${pascalCase(name)}Schedule`),
+    ) ?? [undefined, undefined];
+    const role = schedule?.Properties.Target?.RoleArn?.['Fn::GetAtt']?.[0] as string | undefined;
+    return role ? statementsOfRole(role) : undefined;
+  }
+  return undefined;
+}
+
+/** Whether a resource policy lets the service principal make the call. */
+function resourcePolicyAllows(call: RecordedCall): boolean {
+  const action = `${call.service}:${call.action}`;
+  if (call.principal === principals.apiGateway) {
+    return ofType('AWS::Lambda::Permission').some(
+      ([, permission]) =>
+        permission.Properties.Principal === principals.apiGateway &&
+        wildcard(permission.Properties.Action, action, true) &&
+        resolve(permission.Properties.FunctionName) === call.resource,
+    );
+  }
+  if (call.principal === principals.eventBridge) {
+    return ofType('AWS::SQS::QueuePolicy').some(([, policy]) => {
+      const statements = (policy.Properties.PolicyDocument.Statement as Statement[]).filter(
+        (statement) =>
+          statement.Effect === 'Deny' ||
+          asList((statement.Principal as { Service?: string | string[] } | undefined)?.Service).includes(
+            principals.eventBridge,
+          ),
+      );
+      return permits(statements, resolve, action, call.resource);
+    });
+  }
+  return false;
+}
+
+const deliverShopify = (payload: object) => {
+  const body = JSON.stringify(payload);
+  return oms.request('POST', '/webhooks/shopify', body, {
+    'x-shopify-topic': 'orders/create',
+    'x-shopify-webhook-id': `parity-${(payload as { id: number }).id}`,
+    'x-shopify-hmac-sha256': signShopify(body, TEST_SECRETS.shopify),
+  });
+};
+
+const singleSkuOrder = (sku: string, quantity: 1 | 2) => {
+  const payload = shopifyOrder();
+  payload.line_items = [
+    {
+      ...payload.line_items[0],
+      sku,
+      quantity,
+      price: quantity === 1 ? '57.50' : '28.75',
+      discount_allocations: [],
+    },
+  ] as never;
+  payload.total_discounts = '0.00';
+  return payload;
+};
+
+const orderIn = (id: string, status: string) =>
+  eventually(async () => {
+    const order = (await oms.request('GET', `/orders/${id}`)).body;
+    return order?.status === status ? order : undefined;
+  }, 30_000);
+
+const confirm = (ticket: { id: string; lines: { sku: string; quantity: number }[] }, short = false) =>
+  oms.request('POST', `/pick-tickets/${ticket.id}/confirm`, {
+    lines: ticket.lines.map(({ sku, quantity }) => ({ sku, quantity: short ? quantity - 1 : quantity })),
+  });
+
+/** Until the outbox stream and the queues are empty (three orders stay parked in picking on purpose). */
+async function settle() {
+  const stream = (oms as { stream?: { drain(timeoutMs?: number): Promise<void> } }).stream;
+  for (let round = 0; round < 2; round += 1) {
+    await stream?.drain(10_000);
+    await Promise.all(Object.values(oms.queues).map((queue) => queue.drain(20_000)));
+  }
+}
+
+/** The flows: each step names the functions it is there for. */
+async function runFlows() {
+  // Happy path: intake → allocate → pick → ship, bill, notify → consumers.
+  const happy = await deliverShopify(shopifyOrder());
+  expect(happy.status).toBe(201);
+  const picking = await orderIn(happy.body.orderId, 'picking');
+  expect((await confirm(picking.pickTickets[0])).status).toBe(200);
+  await orderIn(happy.body.orderId, 'completed');
+
+  // Short pick: compensation (cancel-payment, release-allocation, mark-order-failed).
+  expect((await oms.request('PUT', '/inventory/wh-east/SKU-PARITY-SHORT', { onHand: 5 })).status).toBe(200);
+  const short = await deliverShopify(singleSkuOrder('SKU-PARITY-SHORT', 2));
+  const shortPicking = await orderIn(short.body.orderId, 'picking');
+  expect((await confirm(shortPicking.pickTickets[0], true)).body.status).toBe('short');
+  await orderIn(short.body.orderId, 'failed');
+
+  // Backorder, then a receipt re-drives it through the backorders queue (adjust-stock, release-backorders).
+  expect((await oms.request('PUT', '/inventory/wh-east/SKU-PARITY-BO', { onHand: 0 })).status).toBe(200);
+  const backordered = await deliverShopify(singleSkuOrder('SKU-PARITY-BO', 1));
+  await orderIn(backordered.body.orderId, 'backordered');
+  const receipt = await oms.request('POST', '/inventory/wh-east/SKU-PARITY-BO/adjustments', {
+    type: 'receipt',
+    quantity: 1,
+    reason: 'PO-parity',
+  });
+  expect(receipt.status).toBe(201);
+  const redriven = await orderIn(backordered.body.orderId, 'picking');
+  expect((await confirm(redriven.pickTickets[0])).status).toBe(200);
+  await orderIn(backordered.body.orderId, 'completed');
+
+  // The other channels and the rest of the API, once each.
+  const woo = JSON.stringify(wooOrder());
+  const wooReply = await oms.request('POST', '/webhooks/woocommerce', woo, {
+    'x-wc-webhook-signature': signWooCommerce(woo, TEST_SECRETS.woocommerce),
+    'x-wc-webhook-delivery-id': 'parity-1',
+  });
+  expect(wooReply.status).toBe(201);
+  const standard = JSON.stringify(standardOrder());
+  const standardReply = await oms.request(
+    'POST',
+    '/webhooks/standard',
+    standard,
+    standardWebhookHeaders({
+      id: 'msg_parity',
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      body: standard,
+      secret: TEST_SECRETS.standard,
+    }),
+  );
+  expect(standardReply.status).toBe(201);
+  const direct = await oms.request('POST', '/orders', directOrder(), {
+    'idempotency-key': `parity-${Date.now()}`,
+  });
+  expect(direct.status).toBe(201);
+  const location = {
+    kind: 'store',
+    name: 'Parity store',
+    address: { line1: '1 Test St', city: 'Boston', postalCode: '02110', country: 'US' },
+    shipsToHome: true,
+    pickup: true,
+  };
+  const reads: [string, string, object?][] = [
+    ['GET', '/orders?status=completed'],
+    ['GET', '/locations'],
+    ['POST', '/locations', { id: 'parity-store', ...location }],
+    ['PUT', '/locations/parity-store', location],
+    ['POST', '/inventory/wh-east/SKU-PARITY-BO/scheduled-receipts', { quantity: 5, dueDate: '2030-01-01' }],
+    ['GET', '/inventory/SKU-PARITY-BO'],
+    ['GET', '/inventory/SKU-PARITY-BO/movements'],
+    ['PUT', '/skus/SKU-PARITY-HOT/stock-buckets', { buckets: 2 }],
+    ['GET', '/availability?sku=SKU-PARITY-BO&postalCode=10001'],
+  ];
+  for (const [method, path, body] of reads) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  }
+
+  // Every scheduled job, as its schedule would run it.
+  for (const { name } of schedules) await oms.scheduler.runNow(name);
+  await settle();
+}
+
+beforeAll(async () => {
+  oms = await startTestRuntime({ pickTimeoutSeconds: 60 });
+  oms.meter.reset();
+  await runFlows();
+  calls = oms.meter.calls();
+  resources = synthesize();
+  resolve = resolverFor(resources, oms.tableName);
+}, 240_000);
+
+afterAll(async () => {
+  if (calls && resources) process.stdout.write(unusedReport());
+  await oms?.stop();
+});
+
+describe('Given the flows run on the local runtime with the recorder on', () => {
+  it('exercises the functions of every kind of trigger', () => {
+    const exercised = new Set(calls.map((call) => call.principal));
+    const expected = functions
+      .filter((spec) => ['http', 'workflow', 'queue', 'schedule'].includes(spec.trigger.kind))
+      .map((spec) => spec.name);
+    expect(expected.filter((name) => !exercised.has(name))).toEqual([]);
+    expect(exercised).toContain(principals.apiGateway);
+    expect(exercised).toContain(principals.eventBridge);
+    expect(exercised).toContain(principals.stateMachine(resourceNames.stateMachineName));
+    expect(exercised).toContain(principals.stateMachine(resourceNames.shippingStateMachineName));
+  });
+
+  describe('When each call is held against the role of the function that made it', () => {
+    it('finds every call allowed', () => {
+      const missing = calls
+        .filter((call) => functions.some((spec) => spec.name === call.principal))
+        .filter((call) => {
+          const statements = roleStatements(call.principal);
+          return (
+            !statements || !permits(statements, resolve, `${call.service}:${call.action}`, call.resource)
+          );
+        })
+        .map(describeCall);
+      expect(missing).toEqual([]);
+    });
+  });
+
+  describe('When the state machines and schedules are held against their roles', () => {
+    it('finds every invocation and child start allowed', () => {
+      const missing = calls
+        .filter((call) => call.principal.startsWith('states:') || call.principal.startsWith('scheduler:'))
+        .filter((call) => {
+          const statements = roleStatements(call.principal);
+          return (
+            !statements || !permits(statements, resolve, `${call.service}:${call.action}`, call.resource)
+          );
+        })
+        .map(describeCall);
+      expect(missing).toEqual([]);
+    });
+  });
+
+  describe('When services act through resource policies', () => {
+    it('lets API Gateway invoke every function it invoked and EventBridge send to every queue it fed', () => {
+      const missing = calls
+        .filter(
+          (call) => call.principal === principals.apiGateway || call.principal === principals.eventBridge,
+        )
+        .filter((call) => !resourcePolicyAllows(call))
+        .map(describeCall);
+      expect(missing).toEqual([]);
+    });
+  });
+
+  describe('When a grant is checked against a call it does not cover', () => {
+    it('refuses it, so the assertions above can fail', () => {
+      const statements = roleStatements('get-order') ?? [];
+      expect(permits(statements, resolve, 'dynamodb:GetItem', localArn.table(oms.tableName))).toBe(true);
+      expect(permits(statements, resolve, 'dynamodb:PutItem', localArn.table(oms.tableName))).toBe(false);
+      expect(permits(statements, resolve, 'dynamodb:Query', localArn.index(oms.tableName, 'gsi2'))).toBe(
+        true,
+      );
+      expect(permits(statements, resolve, 'dynamodb:GetItem', localArn.table('another-table'))).toBe(false);
+    });
+  });
+});
+
+/**
+ * Grants no flow used, per function: declared permissions nothing exercised, and IAM actions of the role
+ * beyond what was called (logs and X-Ray, which the Lambda runtime uses, left out).
+ */
+function unusedReport(): string {
+  const lines = ['', 'Permission parity: granted but not used by these flows'];
+  const usedBy = (name: string) =>
+    new Set(
+      calls
+        .filter((call) => call.principal === name)
+        .map((call) => `${call.service}:${call.action}`.toLowerCase()),
+    );
+  for (const spec of functions) {
+    const used = usedBy(spec.name);
+    if (used.size === 0) {
+      lines.push(`  ${spec.name}: not exercised`);
+      continue;
+    }
+    const unusedPermissions = spec.permissions.filter((permission) => {
+      const actions = permissionActions[permission];
+      return actions !== undefined && !actions.some((action) => used.has(action.toLowerCase()));
+    });
+    const granted = new Set(
+      (roleStatements(spec.name) ?? [])
+        .filter((statement) => statement.Effect === 'Allow')
+        .flatMap((statement) => asList(statement.Action))
+        .filter((action) => !/^(logs|xray):/.test(action)),
+    );
+    const unusedActions = [...granted].filter((action) => !used.has(action.toLowerCase())).sort();
+    if (unusedPermissions.length + unusedActions.length === 0) continue;
+    lines.push(
+      `  ${spec.name}: ` +
+        (unusedPermissions.length > 0 ? `declared, unused: ${unusedPermissions.join(', ')}; ` : '') +
+        `granted, unused: ${unusedActions.join(', ') || 'none'}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
