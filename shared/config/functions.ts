@@ -71,38 +71,22 @@ const task = (
   trigger: { kind: 'workflow', substitution },
 });
 
-const intake: readonly Permission[] = [
-  'table:read',
-  'table:write',
-  'bus:put',
-  'workflow:start',
-  'secrets:read',
-];
+const intake: readonly Permission[] = ['table:read', 'table:write', 'workflow:start', 'secrets:read'];
 
 export const functions: readonly FunctionSpec[] = [
   api('intake', 'receive-shopify-webhook', 'POST', '/webhooks/shopify', intake),
   api('intake', 'receive-woocommerce-webhook', 'POST', '/webhooks/woocommerce', intake),
   api('intake', 'receive-standard-webhook', 'POST', '/webhooks/standard', intake),
-  api('orders', 'create-order', 'POST', '/orders', [
-    'table:read',
-    'table:write',
-    'bus:put',
-    'workflow:start',
-  ]),
+  api('orders', 'create-order', 'POST', '/orders', ['table:read', 'table:write', 'workflow:start']),
   api('orders', 'get-order', 'GET', '/orders/{id}', ['table:read']),
   api('orders', 'list-orders', 'GET', '/orders', ['table:read']),
   api('inventory', 'list-locations', 'GET', '/locations', ['table:read']),
   api('inventory', 'create-location', 'POST', '/locations', ['table:read', 'table:write']),
   api('inventory', 'put-location', 'PUT', '/locations/{id}', ['table:read', 'table:write']),
-  api('inventory', 'set-stock', 'PUT', '/inventory/{locationId}/{sku}', [
-    'table:read',
-    'table:write',
-    'bus:put',
-  ]),
+  api('inventory', 'set-stock', 'PUT', '/inventory/{locationId}/{sku}', ['table:read', 'table:write']),
   api('inventory', 'adjust-stock', 'POST', '/inventory/{locationId}/{sku}/adjustments', [
     'table:read',
     'table:write',
-    'bus:put',
   ]),
   api('inventory', 'add-scheduled-receipt', 'POST', '/inventory/{locationId}/{sku}/scheduled-receipts', [
     'table:read',
@@ -115,24 +99,15 @@ export const functions: readonly FunctionSpec[] = [
   api('fulfillment', 'confirm-pick', 'POST', '/pick-tickets/{id}/confirm', [
     'table:read',
     'table:write',
-    'bus:put',
     'workflow:callback',
   ]),
-  task('inventory', 'allocate-order', 'AllocateOrderFunctionArn', ['table:read', 'table:write', 'bus:put']),
-  task('inventory', 'release-allocation', 'ReleaseAllocationFunctionArn', [
-    'table:read',
-    'table:write',
-    'bus:put',
-  ]),
-  task('fulfillment', 'select-carrier', 'SelectCarrierFunctionArn', ['table:read', 'table:write', 'bus:put']),
-  task('billing', 'bill-order', 'BillOrderFunctionArn', ['table:read', 'table:write', 'bus:put']),
-  task('billing', 'cancel-payment', 'CancelPaymentFunctionArn', ['table:read', 'table:write', 'bus:put']),
-  task('notifications', 'notify-customer', 'NotifyCustomerFunctionArn', [
-    'table:read',
-    'table:write',
-    'bus:put',
-  ]),
-  task('orders', 'mark-order-failed', 'MarkOrderFailedFunctionArn', ['table:read', 'table:write', 'bus:put']),
+  task('inventory', 'allocate-order', 'AllocateOrderFunctionArn', ['table:read', 'table:write']),
+  task('inventory', 'release-allocation', 'ReleaseAllocationFunctionArn', ['table:read', 'table:write']),
+  task('fulfillment', 'select-carrier', 'SelectCarrierFunctionArn', ['table:read', 'table:write']),
+  task('billing', 'bill-order', 'BillOrderFunctionArn', ['table:read', 'table:write']),
+  task('billing', 'cancel-payment', 'CancelPaymentFunctionArn', ['table:read', 'table:write']),
+  task('notifications', 'notify-customer', 'NotifyCustomerFunctionArn', ['table:read', 'table:write']),
+  task('orders', 'mark-order-failed', 'MarkOrderFailedFunctionArn', ['table:read', 'table:write']),
   {
     name: 'publish-outbox',
     context: 'events',
@@ -154,7 +129,7 @@ export const functions: readonly FunctionSpec[] = [
     context: 'inventory',
     memoryMb: 256,
     timeoutSeconds: 60,
-    permissions: ['table:read', 'table:write', 'bus:put', 'workflow:start'],
+    permissions: ['table:read', 'table:write', 'workflow:start'],
     trigger: { kind: 'queue', queue: 'backorders' },
   },
   {

@@ -147,7 +147,7 @@ export function renderEventCatalogue(events: readonly AnyEvent[] = eventCatalogu
     'in-process bus of local/event-bus.ts locally). Each event is declared once, in its own module under',
     'shared/events/catalogue/ with a zod schema for its `data`, and listed in shared/events/catalogue.ts;',
     'producers build events with `create()`, which validates the data.',
-    'Events are published after the producer’s DynamoDB write has succeeded (there is no outbox yet).',
+    'Events are written in the same transaction as the producer’s state change (an outbox row) and published from the table stream (decision 0005): at least once, deduplicated by idempotencyKey.',
     '',
     '## Envelope',
     '',
