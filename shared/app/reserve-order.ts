@@ -334,13 +334,14 @@ async function undoChunks(
   for (const { chunk, locationId, writes } of taken) {
     await transact(deps, [
       {
-        Update: {
+        // Deleted, not marked released: the next attempt writes the same chunk keys again, and a leftover
+        // row would read as "another invocation reserved this order".
+        Delete: {
           TableName: deps.tableName,
           Key: keys.reservation(orderId, locationId, chunk),
-          UpdateExpression: 'SET #status = :released, updatedAt = :now',
           ConditionExpression: '#status = :held',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':released': 'released', ':held': 'held', ':now': now },
+          ExpressionAttributeValues: { ':held': 'held' },
         },
       },
       ...writes.map((write) =>
