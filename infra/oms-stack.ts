@@ -28,6 +28,7 @@ export class OmsStack extends Stack {
       bus: events.bus,
       bucket: data.bucket,
       stateMachine: workflow.fulfillment,
+      shippingStateMachine: workflow.shipping,
     });
     const api = new Api(this, 'Api', {
       routes: functions.withTrigger('http'),
@@ -42,6 +43,10 @@ export class OmsStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', {
       value: workflow.fulfillment.stateMachineArn,
       description: 'order-fulfillment (Standard)',
+    });
+    new CfnOutput(this, 'ShippingStateMachineArn', {
+      value: workflow.shipping.stateMachineArn,
+      description: 'order-shipping (Express), started by the pick confirmation',
     });
     new CfnOutput(this, 'BucketName', {
       value: data.bucket.bucketName,

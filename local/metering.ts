@@ -100,8 +100,9 @@ export interface Usage {
   /**
    * Units as DynamoDB Local reported them, except: requests whose response reported none are estimated from
    * item sizes (`estimated*`), and TransactWriteItems is computed per item from the item images before and
-   * after (`transaction*`), because DynamoDB Local undercounts transactions of more than one item
-   * (`localTransactionWru` keeps what it reported for the same requests).
+   * after (`transaction*`), because DynamoDB Local doubles index writes in a transaction, sizes a
+   * ConditionCheck at 1 KB and undercounts transactions of more than one item (`localTransactionWru` keeps
+   * what it reported for the same requests).
    */
   dynamodb: {
     requests: number;
@@ -744,52 +745,140 @@ async function readImages(
   }
 }
 
+/** A secondary index as the meter needs it: its key attributes and what it projects (ALL when unset). */
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: string;
+  sortKey?: string;
+  projection?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+  /** What an INCLUDE index stores besides the keys. */
+  nonKeyAttributes?: readonly string[];
+}
+
+/** The table's indexes, as shared/config/table.ts declares them. */
+const tableIndexes: readonly IndexDefinition[] = tableDefinition.globalSecondaryIndexes;
+
 /**
- * What one item of a TransactWriteItems costs on AWS, from its image before and after: twice the write of
- * the larger image (1 WRU per KB), plus twice each GSI write: an entry put, updated, deleted, or deleted and
- * put again when its index key changed. A ConditionCheck is billed as a write of the item it checks.
+ * The entry `index` stores for `item`: the table keys, the index keys and the projected attributes (every
+ * attribute for ALL). Undefined when the item lacks an index key, so the index holds nothing for it.
  */
+export function projectedEntry(
+  index: IndexDefinition,
+  item: AttributeMap | undefined,
+): AttributeMap | undefined {
+  const indexKeys = [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])];
+  if (!item || indexKeys.some((name) => item[name] === undefined)) return undefined;
+  if ((index.projection ?? 'ALL') === 'ALL') return item;
+  const names = [
+    tableDefinition.partitionKey,
+    tableDefinition.sortKey,
+    ...indexKeys,
+    ...(index.projection === 'INCLUDE' ? (index.nonKeyAttributes ?? []) : []),
+  ];
+  return Object.fromEntries(
+    names.flatMap((name) => (item[name] === undefined ? [] : [[name, item[name]] as const])),
+  ) as AttributeMap;
+}
+
+/** A value in one spelling whatever the order of its map keys and set members, to compare two images. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((name) => {
+        const field = (value as Input)[name];
+        const set = ['SS', 'NS', 'BS'].includes(name) && Array.isArray(field);
+        return [name, set ? [...field].map(String).sort() : canonical(field)];
+      }),
+  );
+}
+
+const sameEntry = (a: AttributeMap, b: AttributeMap) =>
+  JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+
+/**
+ * What a write costs one index, charged on the change to the entry it stores: nothing when the entry is left
+ * as it was (same index keys, same projected attributes), one put to add it, one delete to remove it, a
+ * delete of the old entry and a put of the new one when an index key moves, and the larger of the two
+ * entries when the keys stay and a projected attribute changes. 1 WRU per KB, rounded up per entry.
+ */
+export function indexWriteUnits(
+  index: IndexDefinition,
+  before: AttributeMap | undefined,
+  after: AttributeMap | undefined,
+): number {
+  const was = projectedEntry(index, before);
+  const is = projectedEntry(index, after);
+  if (!was && !is) return 0;
+  if (!was || !is) return writeUnits(itemSize(was ?? is));
+  const keys = (entry: AttributeMap) =>
+    JSON.stringify(canonical([entry[index.partitionKey], index.sortKey ? entry[index.sortKey] : null]));
+  if (keys(was) !== keys(is)) return writeUnits(itemSize(was)) + writeUnits(itemSize(is));
+  if (sameEntry(was, is)) return 0;
+  return writeUnits(Math.max(itemSize(was), itemSize(is)));
+}
+
+/** One item's write, arm by arm: the table, and each index by name (an index left untouched is 0). */
+export interface ItemWriteUnits {
+  table: number;
+  indexes: Record<string, number>;
+  total: number;
+}
+
+/**
+ * What writing one item costs on AWS, from its images before and after, by the rules measured against real
+ * DynamoDB (the dynoxide project, tests `tx_idx_wcu`, "measured against real DynamoDB in eu-west-2 on
+ * 13 August 2026"): the table arm is 1 WRU per KB of the larger image, rounded up per item; each index arm
+ * is `indexWriteUnits`. Inside TransactWriteItems the 2x factor applies to the table arm alone: an index arm
+ * costs what the same write costs outside a transaction. A ConditionCheck writes no index and is charged 2x
+ * on the item it read. An item that is not there still costs the 1 WRU minimum.
+ */
+export function itemWriteUnits(
+  kind: TransactionTarget['kind'],
+  before: AttributeMap | undefined,
+  after: AttributeMap | undefined,
+  options: { transaction?: boolean; indexes?: readonly IndexDefinition[] } = {},
+): ItemWriteUnits {
+  const factor = options.transaction ? 2 : 1;
+  const indexes = options.indexes ?? tableIndexes;
+  if (kind === 'ConditionCheck') {
+    const table = factor * writeUnits(before ? itemSize(before) : 0);
+    return { table, indexes: Object.fromEntries(indexes.map((index) => [index.indexName, 0])), total: table };
+  }
+  const written = kind === 'Delete' ? undefined : after;
+  const table = factor * writeUnits(Math.max(before ? itemSize(before) : 0, written ? itemSize(written) : 0));
+  const arms = indexes.map((index) => [index.indexName, indexWriteUnits(index, before, written)] as const);
+  return {
+    table,
+    indexes: Object.fromEntries(arms),
+    total: arms.reduce((sum, [, units]) => sum + units, table),
+  };
+}
+
+/** What one item of a TransactWriteItems costs on AWS: `itemWriteUnits` inside a transaction, in total. */
 export function transactionItemUnits(
   kind: TransactionTarget['kind'],
   before: AttributeMap | undefined,
   after: AttributeMap | undefined,
+  indexes: readonly IndexDefinition[] = tableIndexes,
 ): number {
-  const units = (item: AttributeMap | undefined) => writeUnits(item ? itemSize(item) : 0);
-  if (kind === 'ConditionCheck') return 2 * units(before);
-  const written = kind === 'Delete' ? undefined : after;
-  let copies = writeUnits(Math.max(before ? itemSize(before) : 0, written ? itemSize(written) : 0));
-  for (const index of tableDefinition.globalSecondaryIndexes) {
-    const keyOf = (item: AttributeMap | undefined) =>
-      item?.[index.partitionKey] && item[index.sortKey]
-        ? JSON.stringify([item[index.partitionKey], item[index.sortKey]])
-        : undefined;
-    const was = keyOf(before);
-    const is = keyOf(written);
-    if (was && is) copies += was === is ? units(written) : units(before) + units(written);
-    else if (is) copies += units(written);
-    else if (was) copies += units(before);
-  }
-  return 2 * copies;
+  return itemWriteUnits(kind, before, after, { transaction: true, indexes }).total;
 }
 
-/** The table and every GSI an item is projected into (all indexes project ALL, both keys must be set). */
-function copiesWritten(item: Input): number {
-  const present = (name: string) => item[name] !== undefined && item[name] !== null;
-  return (
-    1 +
-    tableDefinition.globalSecondaryIndexes.filter(
-      (index) => present(index.partitionKey) && present(index.sortKey),
-    ).length
-  );
-}
+/** The index entries a new item adds (sized on each index's projection), when nothing was there before. */
+const indexPutUnits = (item: Input) =>
+  itemWriteUnits('Put', undefined, toAttributeMap(item)).total - writeUnits(itemSize(item));
 
 /**
- * Capacity where a response reports none, from item sizes and AWS's documented rules: 1 WRU per KB written
- * (per copy, table and indexes), 1 RRU per 4 KB read (half for eventually consistent reads), twice that in a
- * transaction. Unknown sizes (an update or delete without returned attributes) count as 1 KB. A write refused
- * by its condition is still billed (without index writes); a cancelled transaction is assumed billed like one
- * that committed, without index writes. Other errors are not billed. Reads through a filter undercount here:
- * the items the filter dropped were read too.
+ * Capacity where a response reports none, from item sizes and AWS's rules: 1 WRU per KB written to the table,
+ * plus each index entry a put adds, sized on the index's projection (a put is assumed to create its item); in
+ * a transaction the table arm is doubled and the index arms are not. 1 RRU per 4 KB read (half for eventually
+ * consistent reads), twice that in a transaction. Unknown sizes (an update or delete without returned
+ * attributes) count as 1 KB. A write refused by its condition is still billed (without index writes); a
+ * cancelled transaction is assumed billed like one that committed, without index writes. Other errors are not
+ * billed. Reads through a filter undercount here: the items the filter dropped were read too.
  */
 export function estimateCapacity(
   operation: string,
@@ -824,7 +913,7 @@ export function estimateCapacity(
     case 'PutItem': {
       const item = record(input.Item);
       if (refused) return writeUnits(itemSize(record(error).Item ?? item));
-      return writeUnits(itemSize(item)) * copiesWritten(item);
+      return writeUnits(itemSize(item)) + indexPutUnits(item);
     }
     case 'UpdateItem':
     case 'DeleteItem':
@@ -835,13 +924,13 @@ export function estimateCapacity(
         .flatMap(list)
         .reduce((sum: number, request) => {
           const put = record(record(request).PutRequest).Item;
-          return sum + (put ? writeUnits(itemSize(put)) * copiesWritten(record(put)) : 1);
+          return sum + (put ? writeUnits(itemSize(put)) + indexPutUnits(record(put)) : 1);
         }, 0);
     case 'TransactWriteItems':
       return list(input.TransactItems).reduce((sum: number, entry) => {
         const put = record(record(entry).Put).Item;
         if (!put) return sum + 2;
-        return sum + 2 * writeUnits(itemSize(put)) * (refused ? 1 : copiesWritten(record(put)));
+        return sum + 2 * writeUnits(itemSize(put)) + (refused ? 0 : indexPutUnits(record(put)));
       }, 0);
     default:
       return 0;

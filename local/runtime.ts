@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { systemClock, UlidIds } from '../shared/adapters/ids.js';
 import { SimulatedCarrierGateway } from '../shared/adapters/simulated/carrier-gateway.js';
@@ -16,7 +16,7 @@ import { resourceNames } from '../shared/config/resources.js';
 import { schedules } from '../shared/config/schedules.js';
 import { tableDefinition } from '../shared/config/table.js';
 import { type Deps, provideDeps } from '../shared/runtime/deps.js';
-import { gsi2 } from '../shared/store/keys.js';
+import { eachOrderInStatus } from '../shared/store/order-index.js';
 import { FileObjectStore } from './adapters/file-object-store.js';
 import { LocalSecretStore, type LocalSecrets, loadLocalSecrets } from './adapters/local-secret-store.js';
 import {
@@ -183,11 +183,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
 
     // The ports the handlers see report their calls to the meter, as the AWS adapters would make them.
     const workflows = meter.workflows(engine, localArn.stateMachine(resourceNames.stateMachineName));
+    const shipping = meter.workflows(
+      engine.shippingStarter(),
+      localArn.stateMachine(resourceNames.shippingStateMachineName),
+    );
     const deps: Deps = {
       db,
       tableName,
       events: meter.events(bus, localArn.bus(resourceNames.eventBusName)),
       workflows,
+      shipping,
       taskCallbacks: workflows,
       payments: new SimulatedPaymentGateway(),
       carriers: new SimulatedCarrierGateway(),
@@ -299,34 +304,27 @@ function listen(server: Server, port: number, host: string) {
 async function resumeWorkflows(deps: Deps, engine: LocalWorkflowEngine, log: (line: string) => void) {
   let resumed = 0;
   for (const status of ['placed', 'allocated', 'picking'] as const) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.db.send(
-        new QueryCommand({
-          TableName: deps.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': gsi2.status(status) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const id = String(item.id);
-        const name = workflowName({ id, redrives: Number(item.redrives ?? 0) });
-        await engine.start(name, { orderId: id, correlationId: String(item.correlationId ?? id) });
-        // Serve requests only once the resumed wait holds its new task token, or a confirmation that
-        // arrives first would meet the token of the previous process.
-        await engine.parked(name);
-        resumed += 1;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const order of eachOrderInStatus(deps, status)) {
+      const name = workflowName(order);
+      await engine.start(name, { orderId: order.id, correlationId: order.correlationId ?? order.id });
+      // Serve requests only once the resumed wait holds its new task token, or a confirmation that
+      // arrives first would meet the token of the previous process.
+      await engine.parked(name);
+      resumed += 1;
+    }
   }
   if (resumed > 0) log(`resumed ${resumed} workflow(s) waiting for allocation or pick`);
   // Whatever else was cut short (a shipped order that never got its notification) is finished now rather
   // than at the next scheduled reconcile.
-  const reconciled = await reconcileOrders(deps, { staleAfterSeconds: 0 });
-  if (reconciled.completed.length + reconciled.compensated.length > 0) {
-    log(`reconciled: ${reconciled.completed.length} completed, ${reconciled.compensated.length} compensated`);
+  // A process may have been down for a while: look two days back for shipped orders never notified.
+  const reconciled = await reconcileOrders(deps, {
+    staleAfterSeconds: 0,
+    shippedWindowSeconds: 2 * 24 * 3600,
+  });
+  const done = reconciled.notified.length + reconciled.compensated.length + reconciled.restarted.length;
+  if (done > 0) {
+    log(
+      `reconciled: ${reconciled.notified.length} notified, ${reconciled.restarted.length} restarted, ${reconciled.compensated.length} compensated`,
+    );
   }
 }

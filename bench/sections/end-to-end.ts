@@ -3,7 +3,6 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createLocalDynamoClient, type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { seedDemoData } from '../../local/seed.js';
@@ -13,7 +12,7 @@ import { orderIdFor, placeOrder } from '../../shared/app/place-order.js';
 import type { CanonicalOrder } from '../../shared/domain/order.js';
 import { mapShopifyOrder } from '../../shared/intake/shopify.js';
 import type { Deps } from '../../shared/runtime/deps.js';
-import { gsi2 } from '../../shared/store/keys.js';
+import { eachOrderInStatus } from '../../shared/store/order-index.js';
 import { shopifyOrder } from '../../tests/support/fixtures.js';
 import { type BenchSection, figure, isQuick } from '../section.js';
 import {
@@ -78,24 +77,10 @@ async function waitUntilNonePlaced(deps: Deps, deadline: number): Promise<'done'
 /** Milliseconds from each order's creation to its move into `picking`, both stamped by the runtime. */
 async function pickingLatencies(deps: Deps, ids: ReadonlySet<string>): Promise<number[]> {
   const latencies: number[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi2.status('picking') },
-        ProjectionExpression: 'id, createdAt, updatedAt',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (!ids.has(String(item.id))) continue;
-      latencies.push(Date.parse(String(item.updatedAt)) - Date.parse(String(item.createdAt)));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const order of eachOrderInStatus(deps, 'picking')) {
+    if (!ids.has(order.id)) continue;
+    latencies.push(Date.parse(order.updatedAt) - Date.parse(order.createdAt));
+  }
   return latencies;
 }
 

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createLocalDynamoClient, type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb.js';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
+import type { OrderStatus } from '../../shared/domain/order.js';
 import { signShopify } from '../../shared/intake/signatures.js';
 import type { Deps } from '../../shared/runtime/deps.js';
 import { setOnHand } from '../../shared/store/inventory.js';
-import { gsi2 } from '../../shared/store/keys.js';
+import { countOrdersInStatus } from '../../shared/store/order-index.js';
 import { shopifyOrder } from '../../tests/support/fixtures.js';
 import { type BenchSection, figure, isQuick } from '../section.js';
 
@@ -172,25 +172,9 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 }
 
-/** Orders in a status, counted on the status index (gsi2) page by page. */
+/** Orders in a status, counted on the status index (gsi2), keys only. */
 export async function countInStatus(deps: Deps, status: string): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi2.status(status) },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return count;
+  return await countOrdersInStatus(deps, status as OrderStatus);
 }
 
 /** Polls the status index until `expected` orders are in `status`; false when progress stalls for `stallMs`. */

@@ -39,19 +39,23 @@ export async function createBenchDeps(
 ): Promise<Deps> {
   await ensureTable(client, tableName);
   const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const started = new Set<string>();
-  return {
-    db,
-    tableName,
-    events: { publish: async () => undefined },
-    workflows: {
+  const starter = (): Deps['workflows'] => {
+    const started = new Set<string>();
+    return {
       async start(name) {
         const alreadyStarted = started.has(name);
         started.add(name);
         return { executionId: name, alreadyStarted };
       },
       isRunning: async () => false,
-    },
+    };
+  };
+  return {
+    db,
+    tableName,
+    events: { publish: async () => undefined },
+    workflows: starter(),
+    shipping: starter(),
     taskCallbacks: { succeed: async () => undefined, fail: async () => undefined },
     payments: new SimulatedPaymentGateway(),
     carriers: new SimulatedCarrierGateway(),

@@ -28,6 +28,8 @@ export interface SharedResources {
   bucket: IBucket;
   /** The Standard workflow: started by 'workflow:start', called back by 'workflow:callback'. */
   stateMachine: IStateMachine;
+  /** The Express shipping workflow: started by 'shipping:start'. */
+  shippingStateMachine: IStateMachine;
 }
 
 /**
@@ -98,7 +100,7 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   }
 
   /** Environment and permissions from the spec's `permissions`, and nothing else. */
-  connect({ table, bus, bucket, stateMachine }: SharedResources): void {
+  connect({ table, bus, bucket, stateMachine, shippingStateMachine }: SharedResources): void {
     const { fn } = this;
     const permissions = new Set(this.spec.permissions);
     fn.addEnvironment(envNames.tableName, table.tableName);
@@ -122,6 +124,11 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       stateMachine.grantStartExecution(fn);
     }
     if (permissions.has('workflow:callback')) stateMachine.grantTaskResponse(fn);
+    if (permissions.has('shipping:start')) {
+      fn.addEnvironment(envNames.shippingStateMachineArn, shippingStateMachine.stateMachineArn);
+      // StartExecution on this one state machine; no DescribeExecution, which Express executions do not support.
+      shippingStateMachine.grantStartExecution(fn);
+    }
     if (permissions.has('workflow:read')) this.grantDescribeExecutions(stateMachine);
     const read = permissions.has('bucket:read');
     const write = permissions.has('bucket:write');

@@ -16,8 +16,8 @@ export interface OutboxProps {
 }
 
 /**
- * The transactional outbox's publisher: the table's stream, filtered in the event source mapping to inserted
- * outbox rows only, so the function is invoked for nothing else. Failed batches are bisected and retried; a
+ * The transactional outbox's publisher: the table's stream, filtered in the event source mapping to writes
+ * whose item carries an outbox (shared/config/outbox.ts), so the function is invoked for nothing else. Failed batches are bisected and retried; a
  * record that keeps failing lands in a dead-letter queue with its stream position for a redrive.
  */
 export class Outbox extends Construct {

@@ -1,16 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Annotations, ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { ServiceFunction } from './functions.js';
-import { acknowledge, acknowledgeWildcard, pascalCase } from './nag.js';
-
-/** The placeholder through which order-fulfillment names the Express child it starts. */
-const shippingSubstitution = 'ShippingStateMachineArn';
+import { acknowledge, pascalCase } from './nag.js';
 
 const aslPath = (name: string): string =>
   fileURLToPath(new URL(`../../statemachines/${name}`, import.meta.url));
@@ -26,8 +23,10 @@ export interface WorkflowProps {
 }
 
 /**
- * Both state machines, loaded from statemachines/*.asl.json: order-fulfillment (Standard) waits for the
- * warehouse and starts order-shipping (Express) synchronously for the steps nobody waits on.
+ * Both state machines, loaded from statemachines/*.asl.json: order-fulfillment (Standard) allocates and waits
+ * for the warehouse; order-shipping (Express) selects the carrier, bills and notifies once the pick
+ * confirmation starts it (the 'shipping:start' permission). Neither starts the other, and each role may
+ * invoke exactly the functions its own definition names, its compensation included.
  */
 export class Workflow extends Construct {
   readonly fulfillment: StateMachine;
@@ -38,18 +37,15 @@ export class Workflow extends Construct {
     const taskArns = new Map<string, IFunction>(props.tasks.map((t) => [t.spec.trigger.substitution, t.fn]));
     const used = new Set<string>();
 
-    const machine = (name: string, type: StateMachineType, extra: Record<string, string>) => {
+    const machine = (name: string, type: StateMachineType) => {
       const file = `statemachines/${name}.asl.json`;
       const path = aslPath(`${name}.asl.json`);
       const substitutions: Record<string, string> = {};
       const tasks: IFunction[] = [];
       for (const placeholder of aslPlaceholders(readFileSync(path, 'utf8'))) {
         used.add(placeholder);
-        const extraValue = extra[placeholder];
         const fn = taskArns.get(placeholder);
-        if (extraValue !== undefined) {
-          substitutions[placeholder] = extraValue;
-        } else if (fn) {
+        if (fn) {
           substitutions[placeholder] = fn.functionArn;
           tasks.push(fn);
         } else {
@@ -92,11 +88,8 @@ export class Workflow extends Construct {
       return stateMachine;
     };
 
-    this.shipping = machine('order-shipping', StateMachineType.EXPRESS, {});
-    this.fulfillment = machine('order-fulfillment', StateMachineType.STANDARD, {
-      [shippingSubstitution]: this.shipping.stateMachineArn,
-    });
-    this.grantStartSync(this.fulfillment, this.shipping);
+    this.shipping = machine('order-shipping', StateMachineType.EXPRESS);
+    this.fulfillment = machine('order-fulfillment', StateMachineType.STANDARD);
 
     for (const task of props.tasks) {
       const { substitution } = task.spec.trigger;
@@ -108,46 +101,5 @@ export class Workflow extends Construct {
         );
       }
     }
-  }
-
-  /**
-   * What `states:startExecution.sync:2` needs: start and follow the child, and manage the EventBridge rule
-   * through which Step Functions learns that the child finished.
-   */
-  private grantStartSync(parent: StateMachine, child: StateMachine): void {
-    const stack = Stack.of(this);
-    parent.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [child.stateMachineArn] }),
-    );
-    const executions = stack.formatArn({
-      service: 'states',
-      resource: 'execution',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      resourceName: `${child.stateMachineName}:*`,
-    });
-    parent.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [executions],
-      }),
-    );
-    acknowledgeWildcard(
-      parent,
-      executions,
-      'Execution ARNs are named at start time; the statement covers executions of the order-shipping child ' +
-        'only, as states:startExecution.sync:2 requires to follow and stop them.',
-    );
-    parent.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
-        resources: [
-          stack.formatArn({
-            service: 'events',
-            resource: 'rule',
-            resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionManagedRule',
-          }),
-        ],
-      }),
-    );
   }
 }

@@ -1,10 +1,11 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PaymentDeclinedError } from '../domain/errors.js';
 import { PaymentAuthorized, PickTicketOpened } from '../events/catalogue.js';
 import type { DomainEvent } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
 import { faultPoint } from '../runtime/faults.js';
-import { gsi1, keys } from '../store/keys.js';
+import { writeIfCondition } from '../store/db.js';
+import { keys } from '../store/keys.js';
 import {
   getOrderAggregate,
   type OrderAggregate,
@@ -12,10 +13,9 @@ import {
   type PaymentState,
   setPickTicketToken,
   statusUpdateItem,
-  timelineItem,
-  transact,
 } from '../store/orders.js';
-import { outboxItem } from '../store/outbox.js';
+import { withChange } from '../store/outbox.js';
+import { startShipping } from './place-order.js';
 import { pickTicketId, reserveOrder } from './reserve-order.js';
 
 export interface AllocateResult {
@@ -109,6 +109,7 @@ async function resumePicking(
       pickTicketIds: pickTickets.map((ticket) => ticket.id),
       lines: pickTickets.flatMap((ticket) => ticket.picked ?? []),
     });
+    await startShipping(deps, order);
   }
   return { outcome: 'pick-already-confirmed', pickTicketIds: pickTickets.map((ticket) => ticket.id) };
 }
@@ -142,8 +143,6 @@ async function openTickets(
             TableName: deps.tableName,
             Item: {
               ...keys.pickTicket(order.id, ids[index] ?? ''),
-              gsi1pk: gsi1.pickTicket(ids[index] ?? ''),
-              gsi1sk: 'PICKTICKET',
               entity: 'PickTicket',
               entityVersion: 1,
               id: ids[index],
@@ -158,17 +157,25 @@ async function openTickets(
             },
           },
         })),
-        statusUpdateItem(deps, order, 'picking', ['allocated'], { payment }),
-        timelineItem(deps, order.id, { type: 'PickTicketsOpened', at: now, detail: { pickTicketIds: ids } }),
-        ...outboxItem(deps, [
-          ...authorizedEvent(deps, order, payment),
-          ...[...byLocation.keys()].map((locationId, index) =>
-            PickTicketOpened.create(
-              { orderId: order.id, pickTicketId: ids[index] ?? '', locationId },
-              meta(deps, order, `pick-opened:${ids[index]}`),
-            ),
-          ),
-        ]),
+        statusUpdateItem(
+          deps,
+          order,
+          'picking',
+          ['allocated'],
+          { payment },
+          {
+            timeline: [{ type: 'PickTicketsOpened', at: now, detail: { pickTicketIds: ids } }],
+            events: [
+              ...authorizedEvent(deps, order, payment),
+              ...[...byLocation.keys()].map((locationId, index) =>
+                PickTicketOpened.create(
+                  { orderId: order.id, pickTicketId: ids[index] ?? '', locationId },
+                  meta(deps, order, `pick-opened:${ids[index]}`),
+                ),
+              ),
+            ],
+          },
+        ),
       ],
     }),
   );
@@ -185,25 +192,31 @@ async function authorize(deps: Deps, order: OrderRecord): Promise<PaymentState> 
   });
   if (!result.approved) {
     // Recorded before the workflow's compensation runs, so the order shows why it failed.
-    await transact(deps, [
-      {
-        Update: {
-          TableName: deps.tableName,
-          Key: keys.order(order.id),
-          UpdateExpression:
-            'SET payment.#status = :declined, payment.declineReason = :reason, updatedAt = :now',
-          ConditionExpression: 'payment.#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':declined': 'declined',
-            ':pending': 'pending',
-            ':reason': result.reason,
-            ':now': deps.clock.now().toISOString(),
+    const now = deps.clock.now().toISOString();
+    // False when an earlier attempt already recorded it.
+    await writeIfCondition(
+      deps,
+      new UpdateCommand(
+        withChange(
+          deps,
+          {
+            TableName: deps.tableName,
+            Key: keys.order(order.id),
+            UpdateExpression:
+              'SET payment.#status = :declined, payment.declineReason = :reason, updatedAt = :now',
+            ConditionExpression: 'payment.#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':declined': 'declined',
+              ':pending': 'pending',
+              ':reason': result.reason,
+              ':now': now,
+            },
           },
-        },
-      },
-      timelineItem(deps, order.id, { type: 'PaymentDeclined', at: deps.clock.now().toISOString() }),
-    ]);
+          { timeline: [{ type: 'PaymentDeclined', at: now }] },
+        ),
+      ),
+    );
     throw new PaymentDeclinedError(`payment for order ${order.id} was declined: ${result.reason}`);
   }
   return { ...order.payment, status: 'authorized', authorizationId: result.authorizationId };

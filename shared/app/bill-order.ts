@@ -1,24 +1,23 @@
 import { ConflictError, NotFoundError } from '../domain/errors.js';
-import { saleEntry } from '../domain/ledger.js';
 import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
 import { faultPoint } from '../runtime/faults.js';
 import { shipItems } from '../store/inventory.js';
-import { gsi2, keys } from '../store/keys.js';
+import { keys } from '../store/keys.js';
+import { saleEntryId } from '../store/ledger.js';
 import {
   getOrderAggregate,
   type PaymentState,
   partsOf,
   statusUpdateItem,
-  timelineItem,
   transact,
 } from '../store/orders.js';
-import { outboxItem } from '../store/outbox.js';
 
 /**
  * Captures the payment when the goods ship and, in one transaction, commits the stock (it leaves on-hand and
- * reserved), marks the order shipped and posts the balanced sale entry. The gateway capture is idempotent by
- * key, so a retry after a failed write never captures twice.
+ * reserved) and marks the order shipped with its PaymentCaptured and OrderShipped events. The accounting
+ * consumer posts the balanced sale entry from PaymentCaptured, exactly once. The gateway capture is
+ * idempotent by key, so a retry after a failed write never captures twice.
  */
 export async function billOrder(deps: Deps, input: { orderId: string }): Promise<{ payment: PaymentState }> {
   const aggregate = await getOrderAggregate(deps, input.orderId);
@@ -41,14 +40,7 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
   // Money has moved at the gateway but nothing is recorded yet: the worst moment to lose the process.
   faultPoint('after-capture');
   const now = deps.clock.now().toISOString();
-  const entry = saleEntry({
-    id: `je_${order.id.replace(/^ord_/, '')}_sale`,
-    postedAt: now,
-    currency: order.currency,
-    orderId: order.id,
-    paymentId: capture.captureId,
-    totals: order.totals,
-  });
+  const journalEntryId = saleEntryId(order.id);
   const payment: PaymentState = {
     ...order.payment,
     status: 'captured',
@@ -67,7 +59,8 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
         amount: order.totals.grand,
         currency: order.currency,
         captureId: capture.captureId,
-        journalEntryId: entry.id,
+        journalEntryId,
+        totals: order.totals,
       },
       meta('captured'),
     ),
@@ -85,7 +78,23 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
   ];
   const held = aggregate.reservations.filter((reservation) => reservation.status === 'held');
   const written = await transact(deps, [
-    statusUpdateItem(deps, order, 'shipped', ['picking'], { payment }),
+    statusUpdateItem(
+      deps,
+      order,
+      'shipped',
+      ['picking'],
+      { payment },
+      {
+        events,
+        timeline: [
+          {
+            type: 'PaymentCaptured',
+            at: now,
+            detail: { amount: order.totals.grand, captureId: capture.captureId, journalEntryId },
+          },
+        ],
+      },
+    ),
     ...held.flatMap((reservation) => [
       ...reservation.lines.flatMap((line) =>
         partsOf(line).flatMap((part) =>
@@ -103,26 +112,6 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
         },
       },
     ]),
-    {
-      Put: {
-        TableName: deps.tableName,
-        Item: {
-          ...keys.journal(order.id, entry.id),
-          gsi2pk: gsi2.ledgerDay(now.slice(0, 10)),
-          gsi2sk: `${now}#${entry.id}`,
-          entity: 'JournalEntry',
-          entityVersion: 1,
-          ...entry,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    timelineItem(deps, order.id, {
-      type: 'PaymentCaptured',
-      at: now,
-      detail: { amount: order.totals.grand, captureId: capture.captureId, journalEntryId: entry.id },
-    }),
-    ...outboxItem(deps, events),
   ]);
   if (!written) {
     const again = await getOrderAggregate(deps, order.id);

@@ -1,19 +1,18 @@
 import { NotFoundError } from '../domain/errors.js';
-import { type JournalEntry, refundEntry } from '../domain/ledger.js';
 import type { OrderStatus } from '../domain/order.js';
 import { OrderFailed, PaymentRefunded, PaymentVoided, StockReleased } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
 import { releaseItem } from '../store/inventory.js';
-import { gsi2, keys } from '../store/keys.js';
+import { keys } from '../store/keys.js';
+import { refundEntryId } from '../store/ledger.js';
 import {
   getOrderAggregate,
   type PaymentState,
   partsOf,
   statusUpdateItem,
-  timelineItem,
   transact,
 } from '../store/orders.js';
-import { outboxItem } from '../store/outbox.js';
+import { type Change, withChange } from '../store/outbox.js';
 
 /** Statuses a failing workflow may still undo; a shipped or completed order is never compensated. */
 const UNDOABLE: readonly OrderStatus[] = ['placed', 'allocated', 'picking', 'backordered', 'failed'];
@@ -41,20 +40,20 @@ export async function cancelPayment(
     });
     const payment: PaymentState = { ...order.payment, status: 'voided' };
     await transact(deps, [
-      paymentUpdate(deps, order.id, payment, 'authorized'),
-      timelineItem(deps, order.id, { type: 'PaymentVoided', at: now }),
-      ...outboxItem(deps, [
-        PaymentVoided.create(
-          { orderId: order.id, authorizationId: order.payment.authorizationId },
-          meta('voided'),
-        ),
-      ]),
+      paymentUpdate(deps, order.id, payment, 'authorized', {
+        timeline: [{ type: 'PaymentVoided', at: now }],
+        events: [
+          PaymentVoided.create(
+            { orderId: order.id, authorizationId: order.payment.authorizationId },
+            meta('voided'),
+          ),
+        ],
+      }),
     ]);
     return { outcome: 'voided' };
   }
 
   if (order.payment.status === 'captured' && order.payment.captureId) {
-    const sale = aggregate.journal.find((entry) => entry.id.endsWith('_sale'));
     const refund = await deps.payments.refund({
       idempotencyKey: `refund:${order.id}`,
       captureId: order.payment.captureId,
@@ -67,71 +66,47 @@ export async function cancelPayment(
       refundId: refund.refundId,
       refunded: order.payment.captured,
     };
-    const entry: JournalEntry | undefined = sale
-      ? refundEntry({
-          id: sale.id.replace(/_sale$/, '_refund'),
-          postedAt: now,
-          sale,
-          refundId: refund.refundId,
-        })
-      : undefined;
+    // The accounting consumer posts the reversal of the sale from PaymentRefunded.
     await transact(deps, [
-      paymentUpdate(deps, order.id, payment, 'captured'),
-      ...(entry
-        ? [
+      paymentUpdate(deps, order.id, payment, 'captured', {
+        timeline: [{ type: 'PaymentRefunded', at: now, detail: { refundId: refund.refundId } }],
+        events: [
+          PaymentRefunded.create(
             {
-              Put: {
-                TableName: deps.tableName,
-                Item: {
-                  ...keys.journal(order.id, entry.id),
-                  gsi2pk: gsi2.ledgerDay(now.slice(0, 10)),
-                  gsi2sk: `${now}#${entry.id}`,
-                  entity: 'JournalEntry',
-                  entityVersion: 1,
-                  ...entry,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
+              orderId: order.id,
+              amount: payment.refunded,
+              currency: order.currency,
+              refundId: refund.refundId,
+              journalEntryId: refundEntryId(order.id),
             },
-          ]
-        : []),
-      timelineItem(deps, order.id, {
-        type: 'PaymentRefunded',
-        at: now,
-        detail: { refundId: refund.refundId },
+            meta('refunded'),
+          ),
+        ],
       }),
-      ...outboxItem(deps, [
-        PaymentRefunded.create(
-          {
-            orderId: order.id,
-            amount: payment.refunded,
-            currency: order.currency,
-            refundId: refund.refundId,
-            journalEntryId: entry?.id ?? 'none',
-          },
-          meta('refunded'),
-        ),
-      ]),
     ]);
     return { outcome: 'refunded' };
   }
   return { outcome: 'nothing-to-undo' };
 }
 
-function paymentUpdate(deps: Deps, orderId: string, payment: PaymentState, from: string) {
+function paymentUpdate(deps: Deps, orderId: string, payment: PaymentState, from: string, change: Change) {
   return {
-    Update: {
-      TableName: deps.tableName,
-      Key: keys.order(orderId),
-      UpdateExpression: 'SET payment = :payment, updatedAt = :now',
-      ConditionExpression: 'payment.#status = :from',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':payment': payment,
-        ':from': from,
-        ':now': deps.clock.now().toISOString(),
+    Update: withChange(
+      deps,
+      {
+        TableName: deps.tableName,
+        Key: keys.order(orderId),
+        UpdateExpression: 'SET payment = :payment, updatedAt = :now',
+        ConditionExpression: 'payment.#status = :from',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':payment': payment,
+          ':from': from,
+          ':now': deps.clock.now().toISOString(),
+        },
       },
-    },
+      change,
+    ),
   };
 }
 
@@ -154,35 +129,43 @@ export async function releaseAllocation(
     }));
     const written = await transact(deps, [
       {
-        Update: {
-          TableName: deps.tableName,
-          Key: keys.reservation(order.id, reservation.locationId, reservation.chunk ?? 0),
-          UpdateExpression: 'SET #status = :released, updatedAt = :now',
-          ConditionExpression: '#status = :held',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':released': 'released', ':held': 'held', ':now': now },
-        },
+        // The reservation's release carries the StockReleased event and its timeline line.
+        Update: withChange(
+          deps,
+          {
+            TableName: deps.tableName,
+            Key: keys.reservation(order.id, reservation.locationId, reservation.chunk ?? 0),
+            UpdateExpression: 'SET #status = :released, updatedAt = :now',
+            ConditionExpression: '#status = :held',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':released': 'released', ':held': 'held', ':now': now },
+          },
+          {
+            timeline: [
+              {
+                type: 'StockReleased',
+                at: now,
+                detail: { locationId: reservation.locationId, lines: reservation.lines },
+              },
+            ],
+            events: [
+              StockReleased.create(
+                { orderId: order.id, lines },
+                {
+                  correlationId: order.correlationId,
+                  idempotencyKey: `${order.id}:released:${reservation.locationId}:${reservation.chunk ?? 0}`,
+                  occurredAt: deps.clock.now(),
+                },
+              ),
+            ],
+          },
+        ),
       },
       ...reservation.lines.flatMap((line) =>
         partsOf(line).map((part) =>
           releaseItem(deps, reservation.locationId, line.sku, part.quantity, now, part.bucket),
         ),
       ),
-      timelineItem(deps, order.id, {
-        type: 'StockReleased',
-        at: now,
-        detail: { locationId: reservation.locationId, lines: reservation.lines },
-      }),
-      ...outboxItem(deps, [
-        StockReleased.create(
-          { orderId: order.id, lines },
-          {
-            correlationId: order.correlationId,
-            idempotencyKey: `${order.id}:released:${reservation.locationId}:${reservation.chunk ?? 0}`,
-            occurredAt: deps.clock.now(),
-          },
-        ),
-      ]),
     ]);
     if (written) released.push(...lines);
   }
@@ -200,20 +183,26 @@ export async function markOrderFailed(
   const cause = (input.error?.Cause ?? '').slice(0, 1000);
   const now = deps.clock.now().toISOString();
   const written = await transact(deps, [
-    statusUpdateItem(deps, order, 'failed', ['placed', 'allocated', 'picking'], {
-      failure: { error, cause },
-    }),
-    timelineItem(deps, order.id, { type: 'OrderFailed', at: now, detail: { error, cause } }),
-    ...outboxItem(deps, [
-      OrderFailed.create(
-        { orderId: order.id, error, cause },
-        {
-          correlationId: order.correlationId,
-          idempotencyKey: `${order.id}:failed`,
-          occurredAt: deps.clock.now(),
-        },
-      ),
-    ]),
+    statusUpdateItem(
+      deps,
+      order,
+      'failed',
+      ['placed', 'allocated', 'picking'],
+      { failure: { error, cause } },
+      {
+        timeline: [{ type: 'OrderFailed', at: now, detail: { error, cause } }],
+        events: [
+          OrderFailed.create(
+            { orderId: order.id, error, cause },
+            {
+              correlationId: order.correlationId,
+              idempotencyKey: `${order.id}:failed`,
+              occurredAt: deps.clock.now(),
+            },
+          ),
+        ],
+      },
+    ),
   ]);
   return { status: written ? 'failed' : order.status };
 }

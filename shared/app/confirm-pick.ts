@@ -1,18 +1,13 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { comparePick, type PickLine, type PickOutcome } from '../domain/pick.js';
-import { PickConfirmed } from '../events/catalogue.js';
 import { TaskTokenExpiredError } from '../ports/workflow.js';
 import type { Deps } from '../runtime/deps.js';
+import { writeIfCondition } from '../store/db.js';
 import { keys } from '../store/keys.js';
-import {
-  findPickTicket,
-  getOrderRecord,
-  listPickTickets,
-  type PickTicketRecord,
-  timelineItem,
-  transact,
-} from '../store/orders.js';
-import { outboxItem } from '../store/outbox.js';
+import { findPickTicket, getOrderRecord, listPickTickets, type PickTicketRecord } from '../store/orders.js';
+import { withChange } from '../store/outbox.js';
+import { startShipping } from './place-order.js';
 
 export interface ConfirmPickResult {
   pickTicketId: string;
@@ -65,37 +60,38 @@ export async function confirmPick(
     );
   }
   const now = deps.clock.now().toISOString();
-  const confirmed = PickConfirmed.create(
-    { orderId: ticket.orderId, pickTicketId: ticket.id, short: outcome.short, lines: outcome.lines },
-    {
-      correlationId: order.correlationId,
-      idempotencyKey: `${ticket.orderId}:pick:${ticket.id}`,
-      occurredAt: deps.clock.now(),
-    },
-  );
-  const written = await transact(deps, [
-    {
-      Update: {
-        TableName: deps.tableName,
-        Key: keys.pickTicket(ticket.orderId, ticket.id),
-        UpdateExpression: 'SET #status = :status, picked = :picked, confirmedAt = :now',
-        ConditionExpression: '#status = :open',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':picked': outcome.lines,
-          ':now': now,
-          ':open': 'open',
+  // One write: the ticket's new state and its timeline line. The confirmation is the warehouse's own news,
+  // so no event goes to the bus; the order's next state (shipped) is announced by billing.
+  const written = await writeIfCondition(
+    deps,
+    new UpdateCommand(
+      withChange(
+        deps,
+        {
+          TableName: deps.tableName,
+          Key: keys.pickTicket(ticket.orderId, ticket.id),
+          UpdateExpression: 'SET #status = :status, picked = :picked, confirmedAt = :now',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':picked': outcome.lines,
+            ':now': now,
+            ':open': 'open',
+          },
         },
-      },
-    },
-    timelineItem(deps, ticket.orderId, {
-      type: outcome.short ? 'PickShort' : 'PickConfirmed',
-      at: now,
-      detail: { pickTicketId: ticket.id, lines: outcome.lines },
-    }),
-    ...outboxItem(deps, [confirmed]),
-  ]);
+        {
+          timeline: [
+            {
+              type: outcome.short ? 'PickShort' : 'PickConfirmed',
+              at: now,
+              detail: { pickTicketId: ticket.id, lines: outcome.lines },
+            },
+          ],
+        },
+      ),
+    ),
+  );
   if (!written) {
     // A concurrent confirmation won; answer from what it stored.
     return await confirmPick(deps, input);
@@ -112,8 +108,12 @@ export async function confirmPick(
 }
 
 /**
- * Sends the workflow its answer once no ticket of the order is open. Two last tickets confirmed at the same
- * moment may both send it; Step Functions takes the first and refuses the second, which is expected here.
+ * Sends the workflow its answer once no ticket of the order is open: all full picks end the wait and start
+ * the Express shipping run (select carrier, bill, notify), any short pick fails the wait (the workflow
+ * releases the stock). Two last tickets confirmed at the same moment may both answer; Step Functions takes
+ * the first and refuses the second, which is expected here. A repeat (the answer or the start was lost)
+ * answers again and starts the run again. Express runs are not deduplicated by name, so two runs of one order
+ * can happen; every shipping step is idempotent (label and capture by key, writes by condition).
  */
 async function completeIfLast(deps: Deps, ticket: PickTicketRecord, repeat: boolean): Promise<string[]> {
   const tickets = await listPickTickets(deps, ticket.orderId);
@@ -130,19 +130,23 @@ async function completeIfLast(deps: Deps, ticket: PickTicketRecord, repeat: bool
           .map((line) => `${line.sku} ${line.picked}/${line.ordered}`)
           .join(', ')}`,
       );
-    } else {
-      await deps.taskCallbacks.succeed(ticket.taskToken, {
-        pickTicketIds: tickets.map((row) => row.id),
-        lines: tickets.flatMap((row) => row.picked ?? []),
-      });
+      return [];
     }
+    await deps.taskCallbacks.succeed(ticket.taskToken, {
+      pickTicketIds: tickets.map((row) => row.id),
+      lines: tickets.flatMap((row) => row.picked ?? []),
+    });
   } catch (error) {
     if (!(error instanceof TaskTokenExpiredError)) throw error;
     // Already answered (a repeat, or the order's other last ticket) is expected; a wait that timed out and
     // failed the order is not.
     const order = await getOrderRecord(deps, ticket.orderId);
-    if ((repeat || tickets.length > 1) && order?.status !== 'failed') return [];
-    throw new ConflictError(`pick ticket ${ticket.id} expired: the workflow stopped waiting for it`);
+    if (!((repeat || tickets.length > 1) && order?.status !== 'failed')) {
+      throw new ConflictError(`pick ticket ${ticket.id} expired: the workflow stopped waiting for it`);
+    }
+    if (short.length > 0 || order?.status !== 'picking') return [];
   }
+  const order = await getOrderRecord(deps, ticket.orderId);
+  if (order) await startShipping(deps, order);
   return [];
 }

@@ -1,10 +1,14 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { NotFoundError, TransientError } from '../domain/errors.js';
+import { refundEntry, saleEntry } from '../domain/ledger.js';
+import { PaymentCaptured, PaymentRefunded } from '../events/catalogue.js';
 import { MetadataSchema } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
 import type { TransactItem } from '../store/db.js';
 import { keys } from '../store/keys.js';
-import { transact } from '../store/orders.js';
+import { getJournalEntry, postJournalEntry, saleEntryId } from '../store/ledger.js';
+import { getOrderRecord, transact } from '../store/orders.js';
 
 const EnvelopeSchema = z.object({
   id: z.string(),
@@ -69,12 +73,13 @@ const add = (deps: Deps, key: { pk: string; sk: string }, counters: Record<strin
   };
 };
 
-/** Marketing: per-product interest (orders per SKU) and the day's lifecycle counts. */
+/**
+ * Marketing: per-product interest (orders per SKU). Only OrderPlaced reaches it (shared/config/event-rules.ts);
+ * daily figures come from the orders themselves in the reporting job, not from a per-day counter that every
+ * order of the day would write.
+ */
 export async function recordMarketingEvent(deps: Deps, envelope: BusEnvelope) {
-  const day = envelope.time.slice(0, 10);
-  const effects: TransactItem[] = [
-    add(deps, keys.dailyActivity('marketing', day), { [envelope['detail-type']]: 1 }),
-  ];
+  const effects: TransactItem[] = [];
   if (envelope['detail-type'] === 'OrderPlaced') {
     const skus = z.array(z.string()).catch([]).parse(envelope.detail.data.skus);
     for (const sku of skus.slice(0, 90)) effects.push(add(deps, keys.productInterest(sku), { ordered: 1 }));
@@ -82,16 +87,38 @@ export async function recordMarketingEvent(deps: Deps, envelope: BusEnvelope) {
   return consumeOnce(deps, 'marketing', envelope, effects);
 }
 
-/** Accounting: money moved per day and currency, from payment events (the journal itself is posted at capture). */
-export async function recordAccountingEvent(deps: Deps, envelope: BusEnvelope) {
-  const day = envelope.time.slice(0, 10);
-  const data = envelope.detail.data;
-  const amount = typeof data.amount === 'number' ? data.amount : 0;
-  const currency = typeof data.currency === 'string' ? data.currency : 'XXX';
-  const counters: Record<string, number> = { [envelope['detail-type']]: 1 };
-  if (envelope['detail-type'] === 'PaymentCaptured') counters[`captured_${currency}`] = amount;
-  if (envelope['detail-type'] === 'PaymentRefunded') counters[`refunded_${currency}`] = amount;
-  return consumeOnce(deps, 'accounting', envelope, [
-    add(deps, keys.dailyActivity('accounting', day), counters),
-  ]);
+/**
+ * Accounting: posts the journal entry a money event calls for, exactly once. The entry's id comes with the
+ * event (one sale and one refund per order), and the entry's conditional put is its own idempotency record:
+ * a redelivered or republished event answers 'duplicate' and posts nothing. A refund that arrives before its
+ * sale was posted is thrown back to the queue, which redelivers it later (out of order is normal).
+ */
+export async function recordAccountingEvent(
+  deps: Deps,
+  envelope: BusEnvelope,
+): Promise<'applied' | 'duplicate' | 'ignored'> {
+  const postedAt = envelope.detail.metadata.occurredAt;
+  const type = envelope['detail-type'];
+  if (type === 'PaymentCaptured') {
+    const data = PaymentCaptured.schema.parse(envelope.detail.data);
+    const totals = data.totals ?? (await getOrderRecord(deps, data.orderId))?.totals;
+    if (!totals) throw new NotFoundError(`order ${data.orderId} of capture ${data.captureId} does not exist`);
+    const entry = saleEntry({
+      id: data.journalEntryId,
+      postedAt,
+      currency: data.currency,
+      orderId: data.orderId,
+      paymentId: data.captureId,
+      totals,
+    });
+    return (await postJournalEntry(deps, data.orderId, entry)) === 'posted' ? 'applied' : 'duplicate';
+  }
+  if (type === 'PaymentRefunded') {
+    const data = PaymentRefunded.schema.parse(envelope.detail.data);
+    const sale = await getJournalEntry(deps, data.orderId, saleEntryId(data.orderId));
+    if (!sale) throw new TransientError(`the sale of order ${data.orderId} is not posted yet; refund waits`);
+    const entry = refundEntry({ id: data.journalEntryId, postedAt, sale, refundId: data.refundId });
+    return (await postJournalEntry(deps, data.orderId, entry)) === 'posted' ? 'applied' : 'duplicate';
+  }
+  return 'ignored';
 }

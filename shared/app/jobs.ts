@@ -3,8 +3,10 @@ import { assertBalanced, type JournalEntry } from '../domain/ledger.js';
 import { formatMinorUnits } from '../domain/money.js';
 import { ORDER_STATUSES } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
+import { batchGet, type ItemKey } from '../store/db.js';
 import type { StockRecord } from '../store/inventory.js';
 import { gsi2 } from '../store/keys.js';
+import { countOrdersInStatus } from '../store/order-index.js';
 
 const csvCell = (value: string | number): string => {
   const text = String(value);
@@ -60,25 +62,7 @@ export async function buildDailyReport(
   deps: Deps,
 ): Promise<{ uri: string; ordersByStatus: Record<string, number> }> {
   const ordersByStatus: Record<string, number> = {};
-  for (const status of ORDER_STATUSES) {
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.db.send(
-        new QueryCommand({
-          TableName: deps.tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': gsi2.status(status) },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    ordersByStatus[status] = count;
-  }
+  for (const status of ORDER_STATUSES) ordersByStatus[status] = await countOrdersInStatus(deps, status);
   const now = deps.clock.now();
   const report = { generatedAt: now.toISOString(), ordersByStatus };
   const { uri } = await deps.objects.put(
@@ -98,7 +82,8 @@ export async function exportLedger(
   input: { day?: string } = {},
 ): Promise<{ uri: string; entries: number }> {
   const day = input.day ?? yesterday(deps.clock.now());
-  const entries: JournalEntry[] = [];
+  // The ledger index projects keys only: the day's keys in posting order, then the entries themselves.
+  const postings: ItemKey[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await deps.db.send(
@@ -110,9 +95,10 @@ export async function exportLedger(
         ExclusiveStartKey: startKey,
       }),
     );
-    entries.push(...((page.Items ?? []) as JournalEntry[]));
+    postings.push(...((page.Items ?? []) as ItemKey[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+  const entries = (await batchGet(deps, postings)) as unknown as JournalEntry[];
   const rows: (string | number)[][] = [
     ['entry_id', 'posted_at', 'account', 'debit', 'credit', 'currency', 'order_id', 'memo'],
   ];

@@ -1,22 +1,17 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { formatMinorUnits } from '../domain/money.js';
-import { CustomerNotified, OrderCompleted } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
+import { writeIfCondition } from '../store/db.js';
 import { keys } from '../store/keys.js';
-import {
-  getOrderAggregate,
-  type NotificationRecord,
-  statusUpdateItem,
-  timelineItem,
-  transact,
-} from '../store/orders.js';
-import { outboxItem } from '../store/outbox.js';
+import { getOrderAggregate, type NotificationRecord } from '../store/orders.js';
+import { changeAttributes } from '../store/outbox.js';
 
 const TEMPLATE = 'order-shipped';
 
 /**
- * Records the "your order shipped" notification and completes the order, once: the notification item's
- * condition makes a redelivered step send nothing new.
+ * Records the "your order shipped" notification, once: the notification item's condition makes a
+ * redelivered step send nothing new.
  */
 export async function notifyCustomer(
   deps: Deps,
@@ -40,34 +35,25 @@ export async function notifyCustomer(
     body: `Total ${formatMinorUnits(order.totals.grand, order.currency)} ${order.currency}. Tracking: ${tracking.join(', ')}.`,
     at: now,
   };
-  const meta = (suffix: string) => ({
-    correlationId: order.correlationId,
-    idempotencyKey: `${order.id}:${suffix}`,
-    occurredAt: deps.clock.now(),
-  });
-  const written = await transact(deps, [
-    {
-      Put: {
-        TableName: deps.tableName,
-        Item: {
-          ...keys.notification(order.id, TEMPLATE),
-          entity: 'Notification',
-          entityVersion: 1,
-          ...notification,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+  // One conditional put: the notification record and its timeline line, and its condition
+  // makes a redelivered step send nothing new. The order keeps its status: `shipped` is where the workflow
+  // leaves it (delivery confirmation is the carrier's news, not ours).
+  const written = await writeIfCondition(
+    deps,
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        ...keys.notification(order.id, TEMPLATE),
+        entity: 'Notification',
+        entityVersion: 1,
+        ...notification,
+        ...changeAttributes(deps, {
+          timeline: [{ type: 'CustomerNotified', at: now, detail: { template: TEMPLATE } }],
+        }),
       },
-    },
-    statusUpdateItem(deps, order, 'completed', ['shipped']),
-    timelineItem(deps, order.id, { type: 'CustomerNotified', at: now, detail: { template: TEMPLATE } }),
-    ...outboxItem(deps, [
-      CustomerNotified.create(
-        { orderId: order.id, template: TEMPLATE, channel: 'email' },
-        meta(`notified:${TEMPLATE}`),
-      ),
-      OrderCompleted.create({ orderId: order.id }, meta('completed')),
-    ]),
-  ]);
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
   if (!written) return await notifyCustomer(deps, input);
   return { notification };
 }

@@ -12,6 +12,8 @@ export function toOrderView(aggregate: OrderAggregate) {
     currency: order.currency,
     customer: order.customer,
     shippingAddress: order.shippingAddress,
+    fulfillment: order.fulfillment ?? { type: 'ship' },
+    backorder: order.backorder ?? null,
     lines: order.lines,
     totals: order.totals,
     payment: order.payment,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError, UnprocessableError } from '../domain/errors.js';
 import { type CanonicalOrder, deriveTotals } from '../domain/order.js';
@@ -10,7 +10,7 @@ import { isConditionFailure } from '../store/db.js';
 import { keys } from '../store/keys.js';
 import { getLocation } from '../store/locations.js';
 import { type OrderRecord, orderIndexes } from '../store/orders.js';
-import { outboxItem } from '../store/outbox.js';
+import { changeAttributes } from '../store/outbox.js';
 
 export interface PlaceOrderResult {
   orderId: string;
@@ -67,33 +67,29 @@ export async function placeOrder(
   };
 
   try {
+    // One conditional put: the order and its OrderPlaced event (published from the stream) travel in the
+    // same item.
     await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.tableName,
-              Item: {
-                ...keys.order(id),
-                ...orderIndexes(record),
-                entity: 'Order',
-                entityVersion: 1,
-                ...record,
-                ...(input.deliveryId ? { firstDeliveryId: input.deliveryId } : {}),
-                ...(input.requestHash ? { requestHash: input.requestHash } : {}),
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-          ...outboxItem(deps, [placedEvent(deps, record)]),
-        ],
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: {
+          ...keys.order(id),
+          ...orderIndexes(record),
+          entity: 'Order',
+          entityVersion: 1,
+          ...record,
+          ...(input.deliveryId ? { firstDeliveryId: input.deliveryId } : {}),
+          ...(input.requestHash ? { requestHash: input.requestHash } : {}),
+          // The timeline's first line is the order's own createdAt (shared/app/order-view.ts).
+          ...changeAttributes(deps, { events: [placedEvent(deps, record)] }),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const old =
-      error instanceof TransactionCanceledException ? error.CancellationReasons?.[0]?.Item : undefined;
+    const old = error instanceof ConditionalCheckFailedException ? error.Item : undefined;
     const existing = old ? (unmarshall(old) as OrderRecord & { requestHash?: string }) : undefined;
     if (
       input.idempotencyKey &&
@@ -135,11 +131,27 @@ function placedEvent(deps: Deps, record: OrderRecord) {
 export const workflowName = (order: Pick<OrderRecord, 'id' | 'redrives'>) =>
   order.redrives ? `${order.id}.r${order.redrives}` : order.id;
 
+/** The Express shipping run of an order's workflow; a reconciler's restart adds its attempt number. */
+export const shippingName = (order: Pick<OrderRecord, 'id' | 'redrives'>, attempt = 0) =>
+  `${workflowName(order)}.ship${attempt > 0 ? `.${attempt}` : ''}`;
+
 export async function startWorkflow(
   deps: Deps,
   order: Pick<OrderRecord, 'id' | 'correlationId' | 'redrives'>,
 ): Promise<void> {
   await deps.workflows.start(workflowName(order), {
+    orderId: order.id,
+    correlationId: order.correlationId,
+  });
+}
+
+/** Starts the order's Express shipping run (select carrier → bill → notify, compensating on failure). */
+export async function startShipping(
+  deps: Deps,
+  order: Pick<OrderRecord, 'id' | 'correlationId' | 'redrives'>,
+  attempt = 0,
+): Promise<void> {
+  await deps.shipping.start(shippingName(order, attempt), {
     orderId: order.id,
     correlationId: order.correlationId,
   });

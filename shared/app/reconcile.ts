@@ -1,59 +1,70 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderStatus } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
-import { gsi2, keys } from '../store/keys.js';
-import { type OrderRecord, transact } from '../store/orders.js';
+import { keys } from '../store/keys.js';
+import { allOrdersInStatus } from '../store/order-index.js';
+import { getOrderAggregate, listPickTickets, type OrderRecord, transact } from '../store/orders.js';
 import { cancelPayment, markOrderFailed, releaseAllocation } from './compensate.js';
 import { notifyCustomer } from './notify-customer.js';
-import { startWorkflow, workflowName } from './place-order.js';
+import { shippingName, startShipping, startWorkflow, workflowName } from './place-order.js';
 
 export interface ReconcileResult {
   restarted: string[];
-  completed: string[];
+  notified: string[];
   compensated: string[];
   running: string[];
 }
 
+/**
+ * How far back past the stale mark the reconciler looks for shipped orders that never got their
+ * notification: twice the schedule's 15 minutes, so every shipped order is looked at about twice.
+ */
+export const DEFAULT_SHIPPED_WINDOW_SECONDS = 30 * 60;
+
 /** Past this, an order that has not moved and has no running workflow is stuck (longer than the pick wait). */
 export const DEFAULT_STALE_AFTER_SECONDS = 26 * 3600;
 
-async function stale(deps: Deps, status: OrderStatus, before: string): Promise<OrderRecord[]> {
-  const orders: OrderRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        FilterExpression: 'updatedAt < :before',
-        ExpressionAttributeValues: { ':pk': gsi2.status(status), ':before': before },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    orders.push(...((page.Items ?? []) as OrderRecord[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return orders;
+/**
+ * Orders that entered `status` before `before` and are still in it (and, with `after`, entered it at or
+ * after that): a key range on the status index, whose sort key is the time an order entered its status.
+ */
+async function stale(
+  deps: Deps,
+  status: OrderStatus,
+  before: string,
+  after?: string,
+): Promise<OrderRecord[]> {
+  return await allOrdersInStatus(deps, status, {
+    enteredBefore: before,
+    ...(after !== undefined ? { enteredAfter: after } : {}),
+    oldestFirst: true,
+  });
 }
 
 /**
  * Finds orders that made no progress past their timeout and whose workflow is no longer running, and ends
- * them consistently: a shipped order (billed, stock gone) only lacks its notification, so it is completed;
- * anything earlier is compensated exactly as the workflow's Catch would (void or refund, release, fail).
- * Each step is idempotent, so a reconciler run that overlaps a late workflow step changes nothing twice.
+ * them consistently: a shipped order (billed, stock gone) only lacks its notification, so it is notified; a
+ * picked order (every ticket confirmed in full) whose shipping run died gets a new run; anything earlier is
+ * compensated exactly as the workflow's Catch would (void or refund, release, fail). Each step is
+ * idempotent, so a reconciler run that overlaps a late workflow step changes nothing twice.
  */
 export async function reconcileOrders(
   deps: Deps,
-  options: { staleAfterSeconds?: number } = {},
+  options: { staleAfterSeconds?: number; shippedWindowSeconds?: number } = {},
 ): Promise<ReconcileResult> {
-  const before = new Date(
-    deps.clock.now().getTime() - (options.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS) * 1000,
-  ).toISOString();
-  const result: ReconcileResult = { restarted: [], completed: [], compensated: [], running: [] };
-  for (const order of await stale(deps, 'shipped', before)) {
-    await notifyCustomer(deps, { orderId: order.id });
-    result.completed.push(order.id);
+  const nowMs = deps.clock.now().getTime();
+  const staleMs = (options.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS) * 1000;
+  const windowMs = (options.shippedWindowSeconds ?? DEFAULT_SHIPPED_WINDOW_SECONDS) * 1000;
+  const before = new Date(nowMs - staleMs).toISOString();
+  const result: ReconcileResult = { restarted: [], notified: [], compensated: [], running: [] };
+  // Shipped orders are looked at once, in the window after they went stale: the status index is keyed by
+  // the time an order entered its status, so this reads the recent ones only, never every order ever shipped.
+  const shippedAfter = new Date(nowMs - staleMs - windowMs).toISOString();
+  for (const order of await stale(deps, 'shipped', before, shippedAfter)) {
+    const aggregate = await getOrderAggregate(deps, order.id);
+    if (aggregate && aggregate.notifications.length === 0) {
+      await notifyCustomer(deps, { orderId: order.id });
+      result.notified.push(order.id);
+    }
   }
   for (const status of ['placed', 'allocated', 'picking'] as const) {
     for (const order of await stale(deps, status, before)) {
@@ -67,6 +78,18 @@ export async function reconcileOrders(
         if (await restartWorkflow(deps, order)) result.restarted.push(order.id);
         continue;
       }
+      if (status === 'picking' && (await pickedInFull(deps, order))) {
+        if (await deps.shipping.isRunning(shippingName(order))) {
+          result.running.push(order.id);
+          continue;
+        }
+        // Picked, and the shipping run died (or its start was lost): ship it. Every shipping step is
+        // idempotent (the label and the capture by key, the writes by condition), so a run that is in fact
+        // still alive somewhere changes nothing twice.
+        await startShipping(deps, order, Math.floor(nowMs / 1000));
+        result.restarted.push(order.id);
+        continue;
+      }
       const error = {
         Error: 'Reconciled',
         Cause: `no progress since ${order.updatedAt} and no running workflow`,
@@ -78,6 +101,12 @@ export async function reconcileOrders(
     }
   }
   return result;
+}
+
+/** Every pick ticket of the order was confirmed in full: the order is ready to ship. */
+async function pickedInFull(deps: Deps, order: OrderRecord): Promise<boolean> {
+  const tickets = await listPickTickets(deps, order.id);
+  return tickets.length > 0 && tickets.every((ticket) => ticket.status === 'confirmed');
 }
 
 async function restartWorkflow(deps: Deps, order: OrderRecord): Promise<boolean> {

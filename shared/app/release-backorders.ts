@@ -1,30 +1,18 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { OutOfStockError } from '../domain/errors.js';
 import type { Deps } from '../runtime/deps.js';
-import { gsi2 } from '../store/keys.js';
+import { allOrdersInStatus } from '../store/order-index.js';
 import type { OrderRecord } from '../store/orders.js';
 import { startWorkflow } from './place-order.js';
 import { reserveOrder } from './reserve-order.js';
 
+/**
+ * Oldest first by when the order was placed. The status index orders by the time an order entered its
+ * status, and a re-drive that still finds no stock records the backorder again, which would send the
+ * order to the back of the queue: its place is kept by sorting on creation.
+ */
 async function ordersIn(deps: Deps, status: 'backordered' | 'allocated'): Promise<OrderRecord[]> {
-  const orders: OrderRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi2.status(status) },
-        // gsi2sk starts with the creation time: ascending is oldest first.
-        ScanIndexForward: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    orders.push(...((page.Items ?? []) as OrderRecord[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return orders;
+  const orders = await allOrdersInStatus(deps, status, { oldestFirst: true });
+  return orders.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }
 
 /**

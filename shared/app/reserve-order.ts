@@ -16,7 +16,7 @@ import {
   type StockBucket,
   stockBuckets,
 } from '../store/inventory.js';
-import { gsi1, keys } from '../store/keys.js';
+import { keys } from '../store/keys.js';
 import { allocatedToday, type LocationRecord, listLocations, takeCapacityItem } from '../store/locations.js';
 import {
   type AllocationView,
@@ -24,10 +24,8 @@ import {
   type PaymentState,
   type ReservedLine,
   statusUpdateItem,
-  timelineItem,
   transact,
 } from '../store/orders.js';
-import { outboxItem } from '../store/outbox.js';
 
 /** DynamoDB's limit on items per transaction. */
 export const TRANSACTION_LIMIT = 100;
@@ -103,7 +101,6 @@ export async function reserveOrder(
       reason: decision.reason,
       rule: decision.rule,
       estimatedCost: shipment.estimatedCost,
-      candidates: decision.candidates,
       decidedAt: now,
     }));
     const seed = Number.parseInt(createHash('sha256').update(order.id).digest('hex').slice(0, 8), 16);
@@ -144,40 +141,47 @@ export async function reserveOrder(
           locations.find((location) => location.id === shipment.locationId) as LocationRecord,
         ),
       ),
-      statusUpdateItem(deps, order, options.taskToken ? 'picking' : 'allocated', ['placed', 'backordered'], {
-        allocations,
-        payment: options.payment,
-        backorder: null,
-        ...(options.redrive ? { redrives: (order.redrives ?? 0) + 1 } : {}),
-      }),
-      ...tickets,
-      timelineItem(deps, order.id, {
-        type: 'OrderAllocated',
-        at: now,
-        detail: {
-          rule: decision.rule,
-          reason: decision.reason,
-          locations: allocations.map((a) => a.locationId),
+      statusUpdateItem(
+        deps,
+        order,
+        options.taskToken ? 'picking' : 'allocated',
+        ['placed', 'backordered'],
+        {
+          allocations,
+          payment: options.payment,
+          backorder: null,
+          ...(options.redrive ? { redrives: (order.redrives ?? 0) + 1 } : {}),
         },
-      }),
-      ...outboxItem(deps, [
-        OrderAllocated.create(
-          {
-            orderId: order.id,
-            allocations: allocations.map(({ locationId, lines: allocated, reason }) => ({
-              locationId,
-              lines: allocated,
-              reason,
-            })),
-          },
-          {
-            correlationId: order.correlationId,
-            idempotencyKey: `${order.id}:allocated:${order.redrives ?? 0}`,
-            occurredAt: deps.clock.now(),
-          },
-        ),
-        ...(options.events?.(allocations) ?? []),
-      ]),
+        {
+          timeline: [
+            {
+              type: 'OrderAllocated',
+              at: now,
+              // Rule and reason are on the allocations themselves.
+              detail: { locations: allocations.map((a) => a.locationId) },
+            },
+          ],
+          events: [
+            OrderAllocated.create(
+              {
+                orderId: order.id,
+                allocations: allocations.map(({ locationId, lines: allocated, reason }) => ({
+                  locationId,
+                  lines: allocated,
+                  reason,
+                })),
+              },
+              {
+                correlationId: order.correlationId,
+                idempotencyKey: `${order.id}:allocated:${order.redrives ?? 0}`,
+                occurredAt: deps.clock.now(),
+              },
+            ),
+            ...(options.events?.(allocations) ?? []),
+          ],
+        },
+      ),
+      ...tickets,
     ];
 
     const single =
@@ -378,8 +382,6 @@ function pickTicketItem(
       TableName: deps.tableName,
       Item: {
         ...keys.pickTicket(order.id, id),
-        gsi1pk: gsi1.pickTicket(id),
-        gsi1sk: 'PICKTICKET',
         entity: 'PickTicket',
         entityVersion: 1,
         id,
@@ -429,28 +431,43 @@ export function toSourcingLocations(
 async function backorder(deps: Deps, order: OrderRecord, payment: PaymentState, decision: SourcingDecision) {
   const now = deps.clock.now().toISOString();
   await transact(deps, [
-    statusUpdateItem(deps, order, 'backordered', ['placed', 'backordered'], {
-      payment,
-      backorder: { reason: decision.reason, missing: decision.missing, since: order.backorder?.since ?? now },
-      allocations: [],
-    }),
-    timelineItem(deps, order.id, {
-      type: 'OrderBackordered',
-      at: now,
-      detail: { reason: decision.reason, missing: decision.missing },
-    }),
-    // Announced once, when the order first waits; a re-drive that still finds no stock stays quiet.
-    ...(order.status === 'backordered'
-      ? []
-      : outboxItem(deps, [
-          OrderBackordered.create(
-            { orderId: order.id, missing: decision.missing },
-            {
-              correlationId: order.correlationId,
-              idempotencyKey: `${order.id}:backordered`,
-              occurredAt: deps.clock.now(),
-            },
-          ),
-        ])),
+    statusUpdateItem(
+      deps,
+      order,
+      'backordered',
+      ['placed', 'backordered'],
+      {
+        payment,
+        backorder: {
+          reason: decision.reason,
+          missing: decision.missing,
+          since: order.backorder?.since ?? now,
+        },
+        allocations: [],
+      },
+      {
+        timeline: [
+          {
+            type: 'OrderBackordered',
+            at: now,
+            detail: { reason: decision.reason, missing: decision.missing },
+          },
+        ],
+        // Announced once, when the order first waits; a re-drive that still finds no stock stays quiet.
+        events:
+          order.status === 'backordered'
+            ? []
+            : [
+                OrderBackordered.create(
+                  { orderId: order.id, missing: decision.missing },
+                  {
+                    correlationId: order.correlationId,
+                    idempotencyKey: `${order.id}:backordered`,
+                    occurredAt: deps.clock.now(),
+                  },
+                ),
+              ],
+      },
+    ),
   ]);
 }

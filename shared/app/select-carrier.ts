@@ -1,12 +1,13 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { carrierServices, defaultPromiseBusinessDays, defaultUnitWeightGrams } from '../config/carriers.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { addBusinessDays, rateShop } from '../domain/rate-shopping.js';
-import { CarrierSelected } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
+import { writeIfCondition } from '../store/db.js';
 import { getLocation } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
-import { getOrderAggregate, type ShipmentRecord, timelineItem, transact } from '../store/orders.js';
-import { outboxItem } from '../store/outbox.js';
+import { getOrderAggregate, type ShipmentRecord } from '../store/orders.js';
+import { changeAttributes } from '../store/outbox.js';
 
 /** Rate-shops one shipment per allocated location and buys its label; a repeat returns the same shipments. */
 export async function selectCarrier(
@@ -62,46 +63,34 @@ export async function selectCarrier(
       options,
       createdAt: now.toISOString(),
     };
-    const selected = CarrierSelected.create(
-      {
-        orderId: order.id,
-        shipmentId: shipment.id,
-        carrier: shipment.carrier,
-        service: shipment.service,
-        trackingNumber: shipment.trackingNumber,
-        cost: shipment.cost,
-        currency: shipment.currency,
-      },
-      {
-        correlationId: order.correlationId,
-        idempotencyKey: `${order.id}:carrier:${shipment.id}`,
-        occurredAt: deps.clock.now(),
-      },
-    );
-    const written = await transact(deps, [
-      {
-        Put: {
-          TableName: deps.tableName,
-          Item: {
-            ...keys.shipment(order.id, shipment.id),
-            entity: 'Shipment',
-            entityVersion: 1,
-            ...shipment,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+    // One conditional put: the shipment and its timeline line. Carrier, service and tracking number reach
+    // the bus with OrderShipped, when the goods actually leave.
+    const written = await writeIfCondition(
+      deps,
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: {
+          ...keys.shipment(order.id, shipment.id),
+          entity: 'Shipment',
+          entityVersion: 1,
+          ...shipment,
+          ...changeAttributes(deps, {
+            timeline: [
+              {
+                type: 'CarrierSelected',
+                at: shipment.createdAt,
+                detail: {
+                  carrier: shipment.carrier,
+                  service: shipment.service,
+                  trackingNumber: shipment.trackingNumber,
+                },
+              },
+            ],
+          }),
         },
-      },
-      timelineItem(deps, order.id, {
-        type: 'CarrierSelected',
-        at: shipment.createdAt,
-        detail: {
-          carrier: shipment.carrier,
-          service: shipment.service,
-          trackingNumber: shipment.trackingNumber,
-        },
+        ConditionExpression: 'attribute_not_exists(pk)',
       }),
-      ...outboxItem(deps, [selected]),
-    ]);
+    );
     if (!written) return await selectCarrier(deps, input);
     shipments.push(shipment);
   }

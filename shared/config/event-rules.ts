@@ -13,12 +13,12 @@ export interface EventRuleSpec {
 
 export const eventRules: readonly EventRuleSpec[] = [
   {
-    name: 'order-lifecycle-to-marketing',
-    description: 'Order, fulfillment and notification events feed customer and product interest',
+    name: 'orders-to-marketing',
+    description: 'Placed orders feed customer and product interest (only what marketing reads reaches it)',
     target: 'marketing',
     pattern: {
-      source: [{ prefix: 'oms.' }],
-      'detail-type': ['OrderPlaced', 'OrderAllocated', 'OrderShipped', 'OrderCompleted', 'OrderFailed'],
+      source: ['oms.orders'],
+      'detail-type': ['OrderPlaced'],
     },
   },
   {
@@ -32,10 +32,11 @@ export const eventRules: readonly EventRuleSpec[] = [
   },
   {
     name: 'money-to-accounting',
-    description: 'Payment and ledger events for the accounting systems',
+    description: 'Money that moved (captures and refunds) for the accounting systems',
     target: 'accounting',
     pattern: {
       source: ['oms.billing'],
+      'detail-type': ['PaymentCaptured', 'PaymentRefunded'],
     },
   },
 ];

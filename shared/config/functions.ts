@@ -11,6 +11,8 @@ export type Permission =
   | 'workflow:callback'
   /** Whether an order's execution is still running (the reconciler). */
   | 'workflow:read'
+  /** Start the Express order-shipping run of a picked order (the pick confirmation, the reconciler). */
+  | 'shipping:start'
   | 'bucket:read'
   | 'bucket:write'
   | 'secrets:read'
@@ -100,6 +102,7 @@ export const functions: readonly FunctionSpec[] = [
     'table:read',
     'table:write',
     'workflow:callback',
+    'shipping:start',
   ]),
   task('inventory', 'allocate-order', 'AllocateOrderFunctionArn', ['table:read', 'table:write']),
   task('inventory', 'release-allocation', 'ReleaseAllocationFunctionArn', ['table:read', 'table:write']),
@@ -145,7 +148,7 @@ export const functions: readonly FunctionSpec[] = [
     context: 'orders',
     memoryMb: 256,
     timeoutSeconds: 300,
-    permissions: ['table:read', 'table:write', 'workflow:start', 'workflow:read'],
+    permissions: ['table:read', 'table:write', 'workflow:start', 'workflow:read', 'shipping:start'],
     trigger: { kind: 'schedule', schedule: 'reconcile' },
   },
   {

@@ -13,6 +13,8 @@ export const envNames = {
   tableName: 'OMS_TABLE_NAME',
   eventBusName: 'OMS_EVENT_BUS_NAME',
   stateMachineArn: 'OMS_STATE_MACHINE_ARN',
+  /** The Express order-shipping state machine, started by the pick confirmation (`shipping:start`). */
+  shippingStateMachineArn: 'OMS_SHIPPING_STATE_MACHINE_ARN',
   bucketName: 'OMS_BUCKET_NAME',
   secretsParameterPrefix: 'OMS_SECRETS_PARAMETER_PREFIX',
 } as const;

@@ -34,6 +34,7 @@ export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): Deps {
     tableName: required(envNames.tableName),
     events: new EventBridgePublisher(new EventBridgeClient({}), optional(envNames.eventBusName)),
     workflows: new StepFunctionsStarter(sfn, optional(envNames.stateMachineArn)),
+    shipping: new StepFunctionsStarter(sfn, optional(envNames.shippingStateMachineArn), 'EXPRESS'),
     taskCallbacks: new StepFunctionsCallbacks(sfn),
     payments: new SimulatedPaymentGateway(),
     carriers: new SimulatedCarrierGateway(),

@@ -15,7 +15,14 @@ export interface Deps {
   db: DynamoDBDocumentClient;
   tableName: string;
   events: EventPublisher;
+  /** The Standard order-fulfillment workflow: allocate, then wait for the pick confirmation. */
   workflows: WorkflowStarter;
+  /**
+   * The Express order-shipping workflow (select carrier, bill, notify), started by the pick confirmation.
+   * Express runs are not deduplicated by name on AWS, and `isRunning` cannot see them there (always false):
+   * every step is idempotent, so a second run changes nothing twice.
+   */
+  shipping: WorkflowStarter;
   taskCallbacks: TaskCallbacks;
   payments: PaymentGateway;
   carriers: CarrierGateway;

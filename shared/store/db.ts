@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type PutCommand,
+  type TransactWriteCommandInput,
+  type UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../runtime/deps.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -19,6 +25,23 @@ export function isConditionFailure(error: unknown): boolean {
 }
 
 /** Indexes of the transaction items whose condition failed. */
+/**
+ * Sends one conditional single-item write. False when its condition failed: the change already happened (a
+ * redelivery) or another writer won; any other error is thrown.
+ */
+export async function writeIfCondition(
+  deps: Pick<Deps, 'db'>,
+  command: PutCommand | UpdateCommand,
+): Promise<boolean> {
+  try {
+    await deps.db.send(command as UpdateCommand);
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 export function failedConditionIndexes(error: unknown): number[] {
   if (!(error instanceof TransactionCanceledException)) return [];
   return (error.CancellationReasons ?? []).flatMap((reason, index) =>
@@ -39,4 +62,60 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   } catch {
     return undefined;
   }
+}
+
+/** The primary key of an item of the single table. */
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** DynamoDB's limit on keys per BatchGetItem call. */
+export const BATCH_GET_LIMIT = 100;
+/** Rounds of UnprocessedKeys retried before a read is given up as throttled. */
+const BATCH_GET_ATTEMPTS = 8;
+
+const keyString = (key: { pk?: unknown; sk?: unknown }): string => `${String(key.pk)}\u0000${String(key.sk)}`;
+
+/**
+ * The items at `keys`, in the order of the keys, without the ones that do not exist (a key seen twice is
+ * read and returned once). This is the second half of every index read: the indexes project keys only.
+ * Keys DynamoDB leaves unprocessed (throttling, the 16 MB response cap) are asked for again after a short,
+ * growing, jittered pause; a read still incomplete after that throws rather than return a silent gap.
+ * Eventually consistent unless `consistent` is set, which costs twice the read units.
+ */
+export async function batchGet(
+  deps: Pick<Deps, 'db' | 'tableName'>,
+  keys: readonly ItemKey[],
+  options: { consistent?: boolean } = {},
+): Promise<Record<string, unknown>[]> {
+  const unique = [...new Map(keys.map((key) => [keyString(key), key] as const)).values()];
+  const found = new Map<string, Record<string, unknown>>();
+  for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
+    let pending: Record<string, unknown>[] = unique
+      .slice(start, start + BATCH_GET_LIMIT)
+      .map(({ pk, sk }) => ({ pk, sk }));
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt >= BATCH_GET_ATTEMPTS) {
+        throw new Error(`BatchGetItem left ${pending.length} key(s) unprocessed after ${attempt} attempts`);
+      }
+      if (attempt > 0) {
+        const pause = Math.min(1000, 20 * 2 ** attempt);
+        await new Promise((done) => setTimeout(done, pause / 2 + Math.random() * (pause / 2)));
+      }
+      const page = await deps.db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [deps.tableName]: { Keys: pending, ...(options.consistent ? { ConsistentRead: true } : {}) },
+          },
+        }),
+      );
+      for (const item of page.Responses?.[deps.tableName] ?? []) found.set(keyString(item), item);
+      pending = page.UnprocessedKeys?.[deps.tableName]?.Keys ?? [];
+    }
+  }
+  return unique.flatMap((key) => {
+    const item = found.get(keyString(key));
+    return item ? [item] : [];
+  });
 }

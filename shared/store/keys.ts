@@ -9,10 +9,6 @@ function stockPartition(sku: string, bucket: number): string {
 export const keys = {
   order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
-  timeline: (orderId: string, at: string, seq: string) => ({
-    pk: `ORDER#${orderId}`,
-    sk: `TIMELINE#${at}#${seq}`,
-  }),
   /**
    * One reservation per order, location and chunk, holding its lines and the stock buckets they came from.
    * Chunk 0 is the only one unless the order needed more writes than one transaction takes.
@@ -62,13 +58,11 @@ export const keys = {
     sk: 'INBOX',
   }),
   productInterest: (sku: string) => ({ pk: `MARKETING#SKU#${sku}`, sk: 'INTEREST' }),
-  dailyActivity: (consumer: string, day: string) => ({ pk: `ACTIVITY#${consumer}#${day}`, sk: 'TOTALS' }),
 } as const;
 
 /** GSI1: lookups by a secondary identifier. */
 export const gsi1 = {
   customerEmail: (email: string) => `EMAIL#${email.toLowerCase()}`,
-  pickTicket: (ticketId: string) => `PICKTICKET#${ticketId}`,
   locations: 'LOCATIONS',
 } as const;
 

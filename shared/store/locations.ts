@@ -1,6 +1,6 @@
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../runtime/deps.js';
-import type { TransactItem } from './db.js';
+import { batchGet, type ItemKey, type TransactItem } from './db.js';
 import { gsi1, keys } from './keys.js';
 
 export interface LocationRecord {
@@ -56,8 +56,9 @@ export async function putLocation(deps: Deps, location: LocationRecord, options:
   );
 }
 
+/** Every location: the LOCATIONS partition of gsi1 holds their keys, one BatchGetItem per 100 the items. */
 export async function listLocations(deps: Deps): Promise<LocationRecord[]> {
-  const items: LocationRecord[] = [];
+  const entries: ItemKey[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await deps.db.send(
@@ -69,10 +70,10 @@ export async function listLocations(deps: Deps): Promise<LocationRecord[]> {
         ExclusiveStartKey: startKey,
       }),
     );
-    items.push(...(page.Items ?? []).map(pickLocation));
+    entries.push(...((page.Items ?? []) as ItemKey[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  return items;
+  return (await batchGet(deps, entries)).map(pickLocation);
 }
 
 export async function getLocation(deps: Deps, locationId: string): Promise<LocationRecord | undefined> {

@@ -11,8 +11,16 @@ import type {
   PaymentStatus,
 } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
-import { decodeCursor, encodeCursor, isConditionFailure, type TransactItem } from './db.js';
+import {
+  batchGet,
+  decodeCursor,
+  encodeCursor,
+  type ItemKey,
+  isConditionFailure,
+  type TransactItem,
+} from './db.js';
 import { gsi1, gsi2, keys } from './keys.js';
+import { type Change, withChange } from './outbox.js';
 
 export interface PaymentState {
   status: PaymentStatus;
@@ -30,7 +38,11 @@ export interface AllocationView {
   rule: string;
   lines: { sku: string; quantity: number }[];
   estimatedCost: number;
-  candidates: unknown[];
+  /**
+   * Every location the sourcing engine scored. No longer stored (it repeated per allocation and cost a
+   * write unit per step); present on orders allocated before.
+   */
+  candidates?: unknown[];
   decidedAt: string;
 }
 
@@ -140,6 +152,9 @@ const stripKeys = <T>(item: Record<string, unknown>): T => {
     gsi2sk: _g2s,
     entity: _e,
     entityVersion: _v,
+    outbox: _o,
+    outboxId: _oi,
+    timeline: _t,
     ...rest
   } = item;
   return rest as T;
@@ -153,23 +168,10 @@ export const orderIndexes = (order: Pick<OrderRecord, 'id' | 'status' | 'created
   gsi2sk: `${order.createdAt}#${order.id}`,
 });
 
-export function timelineItem(deps: Deps, orderId: string, entry: TimelineEntry): TransactItem {
-  return {
-    Put: {
-      TableName: deps.tableName,
-      Item: {
-        ...keys.timeline(orderId, entry.at, deps.ids.next('t')),
-        entity: 'TimelineEntry',
-        entityVersion: 1,
-        ...entry,
-      },
-    },
-  };
-}
-
 /**
- * A status change as one transaction item: the condition makes a late or repeated step a no-op instead of
- * moving the order backwards.
+ * A status change as one transaction item, carrying the change's events and timeline lines: the condition
+ * makes a late or repeated step a no-op instead of moving the order backwards. The status index's sort key
+ * is the moment the order entered the status, so "stuck in picking since before T" is a key range.
  */
 export function statusUpdateItem(
   deps: Deps,
@@ -177,6 +179,7 @@ export function statusUpdateItem(
   to: OrderStatus,
   from: readonly OrderStatus[],
   extra: Record<string, unknown> = {},
+  change: Change = {},
 ): TransactItem {
   const now = deps.clock.now().toISOString();
   const names: Record<string, string> = { '#status': 'status' };
@@ -184,7 +187,7 @@ export function statusUpdateItem(
     ':to': to,
     ':now': now,
     ':g2': gsi2.status(to),
-    ':g2s': `${order.createdAt}#${order.id}`,
+    ':g2s': `${now}#${order.id}`,
   };
   const sets = ['#status = :to', 'updatedAt = :now', 'gsi2pk = :g2', 'gsi2sk = :g2s'];
   Object.entries(extra).forEach(([name, value], index) => {
@@ -197,14 +200,18 @@ export function statusUpdateItem(
     return `:from${index}`;
   });
   return {
-    Update: {
-      TableName: deps.tableName,
-      Key: keys.order(order.id),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: `#status IN (${fromValues.join(', ')})`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
+    Update: withChange(
+      deps,
+      {
+        TableName: deps.tableName,
+        Key: keys.order(order.id),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `#status IN (${fromValues.join(', ')})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+      change,
+    ),
   };
 }
 
@@ -213,6 +220,18 @@ export async function getOrderRecord(deps: Deps, orderId: string): Promise<Order
     new GetCommand({ TableName: deps.tableName, Key: keys.order(orderId), ConsistentRead: true }),
   );
   return result.Item ? stripKeys<OrderRecord>(result.Item) : undefined;
+}
+
+/**
+ * The order's timeline: the lines each of its items recorded when it changed (the order itself, its pick
+ * tickets, its notifications), plus rows of the older one-row-per-line layout, oldest first.
+ */
+function timelineOf(items: readonly Record<string, unknown>[]): TimelineEntry[] {
+  const lines = items.flatMap((item) => {
+    if (String(item.sk).startsWith('TIMELINE#')) return [stripKeys<TimelineEntry>(item)];
+    return Array.isArray(item.timeline) ? (item.timeline as TimelineEntry[]) : [];
+  });
+  return lines.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /** The whole order in one Query: header, timeline, tickets, shipments, reservations, journal, notifications. */
@@ -237,7 +256,7 @@ export async function getOrderAggregate(deps: Deps, orderId: string): Promise<Or
   const bySk = (prefix: string) => items.filter((item) => String(item.sk).startsWith(prefix));
   return {
     order: stripKeys<OrderRecord>(header),
-    timeline: bySk('TIMELINE#').map((item) => stripKeys<TimelineEntry>(item)),
+    timeline: timelineOf(items),
     pickTickets: bySk('PICK#').map((item) => stripKeys<PickTicketRecord>(item)),
     shipments: bySk('SHIPMENT#').map((item) => stripKeys<ShipmentRecord>(item)),
     reservations: bySk('RESERVATION#').map((item) => stripKeys<ReservationRecord>(item)),
@@ -259,37 +278,21 @@ export async function listPickTickets(deps: Deps, orderId: string): Promise<Pick
 }
 
 /**
- * Pick ticket ids carry their order (`pt_<order>_<n>`), so the ticket is read from the order's partition,
- * strongly consistent: a confirmation right after the ticket opened never misses it. Older ids fall back to
- * the ticket index.
+ * Pick ticket ids carry their order (`pt_<order hash>_<n>`), so the ticket is read from the order's
+ * partition, strongly consistent: a confirmation right after the ticket opened never misses it. Any other id
+ * names no ticket (no index holds tickets).
  */
 export async function findPickTicket(deps: Deps, ticketId: string): Promise<PickTicketRecord | undefined> {
-  const match = /^pt_([a-z0-9]+)_\d+$/.exec(ticketId);
-  if (match) {
-    const result = await deps.db.send(
-      new GetCommand({
-        TableName: deps.tableName,
-        Key: keys.pickTicket(`ord_${match[1]}`, ticketId),
-        ConsistentRead: true,
-      }),
-    );
-    return result.Item ? stripKeys<PickTicketRecord>(result.Item) : undefined;
-  }
-  return await findPickTicketByIndex(deps, ticketId);
-}
-
-async function findPickTicketByIndex(deps: Deps, ticketId: string): Promise<PickTicketRecord | undefined> {
+  const match = /^pt_([0-9a-f]+)_\d+$/.exec(ticketId);
+  if (!match) return undefined;
   const result = await deps.db.send(
-    new QueryCommand({
+    new GetCommand({
       TableName: deps.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': gsi1.pickTicket(ticketId) },
-      Limit: 1,
+      Key: keys.pickTicket(`ord_${match[1]}`, ticketId),
+      ConsistentRead: true,
     }),
   );
-  const item = result.Items?.[0];
-  return item ? stripKeys<PickTicketRecord>(item) : undefined;
+  return result.Item ? stripKeys<PickTicketRecord>(result.Item) : undefined;
 }
 
 /**
@@ -318,37 +321,41 @@ function startKey(
   return key;
 }
 
+/** An order header as read from the table, without its keys and bookkeeping attributes. */
+export const orderRecordOf = (item: Record<string, unknown>): OrderRecord => stripKeys<OrderRecord>(item);
+
+/**
+ * One page of orders, newest first. With an email the customer's partition of gsi1 is read (small, where a
+ * status partition is not) and a status, if given too, is checked on the orders; otherwise the status
+ * partition of gsi2. Both indexes project keys only: the page's keys are read, then the orders with one
+ * BatchGetItem. `limit` bounds the index entries read, so a page can hold fewer orders, even none, while
+ * `nextCursor` is set: an order that no longer matches (the index lags the table) is left out.
+ */
 export async function listOrders(
   deps: Deps,
   filter: { status?: OrderStatus; email?: string; limit: number; cursor?: string },
 ): Promise<{ items: OrderRecord[]; nextCursor?: string }> {
-  const byStatus = filter.status !== undefined;
-  const index = byStatus ? 'gsi2' : 'gsi1';
-  const partition = byStatus ? gsi2.status(filter.status ?? '') : gsi1.customerEmail(filter.email ?? '');
+  const byEmail = filter.email !== undefined;
+  const index = byEmail ? 'gsi1' : 'gsi2';
+  const partition = byEmail ? gsi1.customerEmail(filter.email ?? '') : gsi2.status(filter.status ?? '');
   const result = await deps.db.send(
     new QueryCommand({
       TableName: deps.tableName,
       IndexName: index,
-      KeyConditionExpression: byStatus ? 'gsi2pk = :pk' : 'gsi1pk = :pk',
-      ...(byStatus && filter.email
-        ? {
-            FilterExpression: 'gsi1pk = :email',
-            ExpressionAttributeValues: {
-              ':pk': partition,
-              ':email': gsi1.customerEmail(filter.email),
-            },
-          }
-        : {
-            ExpressionAttributeValues: {
-              ':pk': partition,
-            },
-          }),
+      KeyConditionExpression: `${index}pk = :pk`,
+      ExpressionAttributeValues: { ':pk': partition },
       ScanIndexForward: false,
       Limit: filter.limit,
       ExclusiveStartKey: startKey(filter.cursor, index, partition),
     }),
   );
-  const items = (result.Items ?? []).map((item) => stripKeys<OrderRecord>(item));
+  const found = await batchGet(deps, (result.Items ?? []) as ItemKey[]);
+  const items = found
+    .filter(
+      (item) =>
+        item[`${index}pk`] === partition && (filter.status === undefined || item.status === filter.status),
+    )
+    .map(orderRecordOf);
   const nextCursor = encodeCursor(result.LastEvaluatedKey);
   return nextCursor ? { items, nextCursor } : { items };
 }

@@ -96,7 +96,7 @@ describe('Given `npm start` on an empty data dir', () => {
     };
     expect(order.status).toBe('picking');
 
-    // The resumed workflow took over the open pick ticket: confirming it completes the order.
+    // The resumed workflow took over the open pick ticket: confirming it ships the order.
     const [ticket] = order.pickTickets;
     const confirm = await fetch(`${second.url}/pick-tickets/${ticket?.id}/confirm`, {
       method: 'POST',
@@ -105,8 +105,11 @@ describe('Given `npm start` on an empty data dir', () => {
     });
     expect(confirm.status).toBe(200);
     await eventually(async () => {
-      const current = (await (await fetch(`${second.url}/orders/${orderId}`)).json()) as { status: string };
-      return current.status === 'completed' ? current : undefined;
+      const current = (await (await fetch(`${second.url}/orders/${orderId}`)).json()) as {
+        status: string;
+        notifications: unknown[];
+      };
+      return current.status === 'shipped' && current.notifications.length > 0 ? current : undefined;
     });
     expect(await stop(second)).toBe(0);
     await expect(fetch(`${second.url}/locations`)).rejects.toThrow();

@@ -33,6 +33,16 @@ const getAtt = (logicalId: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logic
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const aslFile = (name: string) =>
   readFileSync(new URL(`../../statemachines/${name}`, import.meta.url), 'utf8');
+type AslState = {
+  Type: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  Next?: string;
+  End?: boolean;
+  Catch?: { ErrorEquals: string[]; ResultPath?: string; Next: string }[];
+};
+type AslDefinition = { StartAt: string; States: Record<string, AslState> };
+const asl = (name: string) => JSON.parse(aslFile(name)) as AslDefinition;
 
 describe('Given the OMS stack', () => {
   let template: Template;
@@ -83,7 +93,7 @@ describe('Given the OMS stack', () => {
         GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((index) => ({
           IndexName: index.indexName,
           KeySchema: keySchema(index.partitionKey, index.sortKey),
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: index.projection },
         })),
         TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true },
       });
@@ -96,6 +106,15 @@ describe('Given the OMS stack', () => {
       expect(table.Properties.AttributeDefinitions).toEqual(
         keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       );
+    });
+
+    it('projects keys only into both indexes, so an index entry moves only when its keys do', () => {
+      const [, table] = ofType('AWS::DynamoDB::Table')[0] as [string, Resource];
+      const indexes = table.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: unknown }[];
+      expect(indexes.map((index) => [index.IndexName, index.Projection])).toEqual([
+        ['gsi1', { ProjectionType: 'KEYS_ONLY' }],
+        ['gsi2', { ProjectionType: 'KEYS_ONLY' }],
+      ]);
     });
 
     it('bills on demand, keeps point-in-time backups and a stream, and survives stack deletion', () => {
@@ -152,6 +171,9 @@ describe('Given the OMS stack', () => {
         expect(envNames.stateMachineArn in variables, spec.name).toBe(
           spec.permissions.includes('workflow:start'),
         );
+        expect(envNames.shippingStateMachineArn in variables, spec.name).toBe(
+          spec.permissions.includes('shipping:start'),
+        );
         expect(envNames.bucketName in variables, spec.name).toBe(
           spec.permissions.includes('bucket:read') || spec.permissions.includes('bucket:write'),
         );
@@ -164,9 +186,11 @@ describe('Given the OMS stack', () => {
         'table:read': ['dynamodb:GetItem', 'dynamodb:Query'],
         'table:write': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         'bus:put': ['events:PutEvents'],
-        'workflow:start': ['states:StartExecution'],
+        // Both starts are states:StartExecution: the next test tells them apart by state machine.
+        'workflow:start': [],
         'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
         'workflow:read': ['states:DescribeExecution'],
+        'shipping:start': [],
         'bucket:read': ['s3:GetObject'],
         'bucket:write': ['s3:PutObject'],
         // ssm:GetParameter is granted by both SSM permissions, so it shows neither: the API key test checks
@@ -186,9 +210,10 @@ describe('Given the OMS stack', () => {
         ],
         'table:write': ['dynamodb:BatchWriteItem', 'dynamodb:DescribeTable'],
         'bus:put': [],
-        'workflow:start': [],
+        'workflow:start': ['states:StartExecution'],
         'workflow:callback': ['states:SendTaskHeartbeat'],
         'workflow:read': [],
+        'shipping:start': ['states:StartExecution'],
         'bucket:read': ['s3:ListBucket'],
         'bucket:write': ['s3:AbortMultipartUpload'],
         'secrets:read': ['ssm:GetParameter', 'ssm:GetParameters'],
@@ -236,6 +261,40 @@ describe('Given the OMS stack', () => {
           spec.name,
         ).toEqual([]);
       }
+    });
+
+    it('lets a function start order-fulfillment for workflow:start and order-shipping for shipping:start, nothing else', () => {
+      const machineId = (type: 'STANDARD' | 'EXPRESS') => {
+        const found = ofType('AWS::StepFunctions::StateMachine').filter(
+          ([, m]) => m.Properties.StateMachineType === type,
+        );
+        expect(found, type).toHaveLength(1);
+        return (found[0] as [string, Resource])[0];
+      };
+      const fulfillment = { Ref: machineId('STANDARD') };
+      const shipping = { Ref: machineId('EXPRESS') };
+      const startable = (spec: FunctionSpec) => {
+        const fn = resources[functionId(spec)] as Resource;
+        return statementsOfRole(fn.Properties.Role['Fn::GetAtt'][0] as string)
+          .filter((s) => asList(s.Action).includes('states:StartExecution'))
+          .flatMap((s) => asList(s.Resource));
+      };
+      for (const spec of functions) {
+        expect(startable(spec), spec.name).toEqual([
+          ...(spec.permissions.includes('workflow:start') ? [fulfillment] : []),
+          ...(spec.permissions.includes('shipping:start') ? [shipping] : []),
+        ]);
+      }
+
+      // The pick confirmation completes the Standard wait and starts the Express run, and only that one.
+      const confirmPick = functions.find((spec) => spec.name === 'confirm-pick') as FunctionSpec;
+      expect(confirmPick.permissions).toEqual(
+        expect.arrayContaining(['workflow:callback', 'shipping:start']),
+      );
+      expect(startable(confirmPick)).toEqual([shipping]);
+      const variables = (resources[functionId(confirmPick)] as Resource).Properties.Environment.Variables;
+      expect(variables[envNames.shippingStateMachineArn]).toEqual(shipping);
+      expect(envNames.stateMachineArn in variables).toBe(false);
     });
   });
 
@@ -327,8 +386,6 @@ describe('Given the OMS stack', () => {
       expect(found, file).toHaveLength(1);
       return (found[0] as [string, Resource])[1];
     };
-    const idOf = (resource: Resource): string =>
-      Object.entries(resources).find(([, r]) => r === resource)?.[0] as string;
 
     it('loads both state machines from statemachines/ with every placeholder substituted', () => {
       template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
@@ -355,22 +412,88 @@ describe('Given the OMS stack', () => {
       }
     });
 
-    it('runs order-shipping as an Express child of the Standard order-fulfillment', () => {
-      const shipping = machine('order-shipping.asl.json');
+    /** The states an execution passes through when no task fails: Next from StartAt until End. */
+    const happyPath = (definition: AslDefinition): string[] => {
+      const path: string[] = [];
+      for (let name: string | undefined = definition.StartAt; name !== undefined; ) {
+        expect(path, 'the happy path loops').not.toContain(name);
+        path.push(name);
+        name = definition.States[name]?.Next;
+      }
+      return path;
+    };
+    /** The states a Catch leads through until a terminal state. */
+    const compensation = (definition: AslDefinition, from: string): string[] => {
+      const path: string[] = [];
+      for (let name: string | undefined = from; name !== undefined; name = definition.States[name]?.Next) {
+        path.push(name);
+      }
+      return path;
+    };
+    const undo = ['Void or refund payment', 'Release stock', 'Mark order failed', 'Order failed'];
+
+    it('runs order-fulfillment as a Standard workflow whose happy path is the pick wait alone', () => {
       const fulfillment = machine('order-fulfillment.asl.json');
-      expect(shipping.Properties.StateMachineType).toBe('EXPRESS');
-      // Express executions keep no history: without logs a failed one leaves no trace.
-      expect(['ALL', 'ERROR']).toContain(shipping.Properties.LoggingConfiguration?.Level);
       expect(fulfillment.Properties).toMatchObject({
         StateMachineType: 'STANDARD',
         TracingConfiguration: { Enabled: true },
       });
-      expect(fulfillment.Properties.DefinitionSubstitutions.ShippingStateMachineArn).toEqual({
-        Ref: idOf(shipping),
+      const definition = asl('order-fulfillment.asl.json');
+      // One state entered per order on the happy path: one billed Standard transition.
+      expect(happyPath(definition)).toEqual(['Allocate stock and wait for pick confirmation']);
+      const wait = definition.States['Allocate stock and wait for pick confirmation'] as AslState;
+      expect(wait).toMatchObject({
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        TimeoutSeconds: expect.any(Number),
+        Retry: expect.any(Array),
+        End: true,
       });
+      expect(wait.Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
+        [['OutOfStockError'], 'Order is backordered'],
+        [['States.ALL'], 'Void or refund payment'],
+      ]);
+      expect(compensation(definition, 'Void or refund payment')).toEqual(undo);
+      expect(definition.States['Order failed']?.Type).toBe('Fail');
+      // It starts nothing: the pick confirmation starts order-shipping.
+      expect(aslFile('order-fulfillment.asl.json')).not.toContain('states:startExecution');
+      expect(Object.keys(fulfillment.Properties.DefinitionSubstitutions)).not.toContain(
+        'ShippingStateMachineArn',
+      );
     });
 
-    it('lets each machine invoke only its own task functions, and the parent follow the child', () => {
+    it('runs order-shipping as a logged Express workflow that compensates its own failures', () => {
+      const shipping = machine('order-shipping.asl.json');
+      expect(shipping.Properties.StateMachineType).toBe('EXPRESS');
+      // Express executions keep no history: without logs a failed one leaves no trace.
+      expect(['ALL', 'ERROR']).toContain(shipping.Properties.LoggingConfiguration?.Level);
+      const definition = asl('order-shipping.asl.json');
+      expect(happyPath(definition)).toEqual(['Select carrier', 'Bill', 'Notify']);
+      for (const step of ['Select carrier', 'Bill']) {
+        expect(definition.States[step]?.Catch, step).toEqual([
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Void or refund payment' },
+        ]);
+      }
+      // The goods are gone once billed: a failed notification is recorded, not undone.
+      expect(definition.States.Notify?.Catch?.map((c) => c.Next)).toEqual(['Notification failed']);
+      expect(definition.States['Notification failed']?.Type).toBe('Succeed');
+      expect(compensation(definition, 'Void or refund payment')).toEqual(undo);
+      expect(definition.States['Order failed']?.Type).toBe('Fail');
+
+      // The same undo as order-fulfillment's: the same functions with the same payloads.
+      const standard = asl('order-fulfillment.asl.json');
+      const substitutionsOf = (file: string) =>
+        machine(file).Properties.DefinitionSubstitutions as Record<string, unknown>;
+      for (const name of undo.slice(0, 3)) {
+        const state = definition.States[name] as AslState;
+        expect(state.Parameters, name).toEqual(standard.States[name]?.Parameters);
+        const placeholder = /^\$\{(\w+)\}$/.exec(String(state.Parameters?.FunctionName))?.[1] as string;
+        expect(substitutionsOf('order-shipping.asl.json')[placeholder], name).toEqual(
+          substitutionsOf('order-fulfillment.asl.json')[placeholder],
+        );
+      }
+    });
+
+    it('lets each machine invoke only its own task functions, and start or follow no execution', () => {
       for (const file of ['order-fulfillment.asl.json', 'order-shipping.asl.json']) {
         const stateMachine = machine(file);
         const roleId = stateMachine.Properties.RoleArn['Fn::GetAtt'][0] as string;
@@ -388,20 +511,22 @@ describe('Given the OMS stack', () => {
           .map((value) => JSON.stringify(value));
         expect(tasks.length, file).toBeGreaterThan(0);
         expect(invoked.sort(), file).toEqual(tasks.sort());
+        const actions = statements.flatMap((s) => asList(s.Action));
+        expect(
+          actions.filter((a) => a.startsWith('states:') || a.startsWith('events:')),
+          file,
+        ).toEqual([]);
       }
-
-      const parentRole = machine('order-fulfillment.asl.json').Properties.RoleArn['Fn::GetAtt'][0] as string;
-      const parent = statementsOfRole(parentRole);
-      const allows = (action: string) => parent.filter((s) => asList(s.Action).includes(action));
-      expect(allows('states:StartExecution')[0]?.Resource).toEqual({
-        Ref: idOf(machine('order-shipping.asl.json')),
-      });
-      expect(allows('states:DescribeExecution')).toHaveLength(1);
-      expect(allows('states:StopExecution')).toHaveLength(1);
-      for (const action of ['events:PutTargets', 'events:PutRule', 'events:DescribeRule']) {
-        expect(JSON.stringify(allows(action)[0]?.Resource), action).toContain(
-          'rule/StepFunctionsGetEventsForStepFunctionsExecutionManagedRule',
-        );
+      // The shipping machine undoes its own failures, so it may invoke the compensation functions.
+      const shippingRole = machine('order-shipping.asl.json').Properties.RoleArn['Fn::GetAtt'][0] as string;
+      const invokable = JSON.stringify(
+        statementsOfRole(shippingRole)
+          .filter((s) => asList(s.Action).includes('lambda:InvokeFunction'))
+          .flatMap((s) => asList(s.Resource)),
+      );
+      for (const name of ['cancel-payment', 'release-allocation', 'mark-order-failed']) {
+        const spec = functions.find((candidate) => candidate.name === name) as FunctionSpec;
+        expect(invokable, name).toContain(JSON.stringify(getAtt(functionId(spec))));
       }
     });
 
@@ -558,8 +683,15 @@ describe('Given the OMS stack', () => {
     });
   });
 
-  it('outputs the API URL, table, bus, state machine and bucket', () => {
-    for (const name of ['ApiUrl', 'TableName', 'BusName', 'StateMachineArn', 'BucketName']) {
+  it('outputs the API URL, table, bus, state machines and bucket', () => {
+    for (const name of [
+      'ApiUrl',
+      'TableName',
+      'BusName',
+      'StateMachineArn',
+      'ShippingStateMachineArn',
+      'BucketName',
+    ]) {
       template.hasOutput(name, { Value: Match.anyValue() });
     }
   });

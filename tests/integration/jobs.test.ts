@@ -2,12 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allocateOrder } from '../../shared/app/allocate-order.js';
 import { billOrder } from '../../shared/app/bill-order.js';
 import { confirmPick } from '../../shared/app/confirm-pick.js';
+import { recordAccountingEvent } from '../../shared/app/consumers.js';
 import { buildDailyReport, exportLedger, proposeReorders } from '../../shared/app/jobs.js';
 import { notifyCustomer } from '../../shared/app/notify-customer.js';
 import { placeOrder } from '../../shared/app/place-order.js';
 import { selectCarrier } from '../../shared/app/select-carrier.js';
 import { putLocation, setOnHand } from '../../shared/store/inventory.js';
 import { getOrderAggregate } from '../../shared/store/orders.js';
+import { busEnvelope, eventOf } from '../support/bus.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 
 let deps: TestDeps;
@@ -53,6 +55,11 @@ beforeAll(async () => {
   await selectCarrier(deps, { orderId });
   await billOrder(deps, { orderId });
   await notifyCustomer(deps, { orderId });
+  // The accounting consumer posts the sale from the published capture.
+  await recordAccountingEvent(
+    deps,
+    busEnvelope(eventOf(await deps.outbox(), 'PaymentCaptured', orderId), 'c-1'),
+  );
 });
 
 describe('Given stock at or below the reorder point', () => {
@@ -65,13 +72,13 @@ describe('Given stock at or below the reorder point', () => {
   });
 });
 
-describe('Given a completed order', () => {
+describe('Given a shipped and notified order', () => {
   it('the report job counts orders by status', async () => {
     const result = await buildDailyReport(deps);
-    expect(result.ordersByStatus.completed).toBe(1);
+    expect(result.ordersByStatus.shipped).toBe(1);
     expect(result.ordersByStatus.picking).toBe(0);
     const report = JSON.parse(await text(`reports/daily/${today()}.json`));
-    expect(report.ordersByStatus.completed).toBe(1);
+    expect(report.ordersByStatus.shipped).toBe(1);
   });
 
   it('the ledger export writes the day in the currency’s own decimals, and the same file on a re-run', async () => {

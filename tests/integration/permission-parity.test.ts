@@ -170,6 +170,7 @@ const permissionActions: Partial<Record<Permission, readonly string[]>> = {
   'bus:put': ['events:PutEvents'],
   'workflow:start': ['states:StartExecution'],
   'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+  'shipping:start': ['states:StartExecution'],
   'bucket:read': ['s3:GetObject'],
   'bucket:write': ['s3:PutObject'],
   'secrets:read': ['ssm:GetParameter'],
@@ -282,6 +283,13 @@ const orderIn = (id: string, status: string) =>
     return order?.status === status ? order : undefined;
   }, 30_000);
 
+/** The shipping run's end: the order stays `shipped`, so its notification is what shows the run finished. */
+const shippedAndNotified = (id: string) =>
+  eventually(async () => {
+    const order = (await oms.request('GET', `/orders/${id}`)).body;
+    return order?.status === 'shipped' && order.notifications?.length > 0 ? order : undefined;
+  }, 30_000);
+
 const confirm = (ticket: { id: string; lines: { sku: string; quantity: number }[] }, short = false) =>
   oms.request('POST', `/pick-tickets/${ticket.id}/confirm`, {
     lines: ticket.lines.map(({ sku, quantity }) => ({ sku, quantity: short ? quantity - 1 : quantity })),
@@ -303,7 +311,7 @@ async function runFlows() {
   expect(happy.status).toBe(201);
   const picking = await orderIn(happy.body.orderId, 'picking');
   expect((await confirm(picking.pickTickets[0])).status).toBe(200);
-  await orderIn(happy.body.orderId, 'completed');
+  await shippedAndNotified(happy.body.orderId);
 
   // Short pick: compensation (cancel-payment, release-allocation, mark-order-failed).
   expect((await oms.request('PUT', '/inventory/wh-east/SKU-PARITY-SHORT', { onHand: 5 })).status).toBe(200);
@@ -324,7 +332,7 @@ async function runFlows() {
   expect(receipt.status).toBe(201);
   const redriven = await orderIn(backordered.body.orderId, 'picking');
   expect((await confirm(redriven.pickTickets[0])).status).toBe(200);
-  await orderIn(backordered.body.orderId, 'completed');
+  await shippedAndNotified(backordered.body.orderId);
 
   // The other channels and the rest of the API, once each.
   const woo = JSON.stringify(wooOrder());

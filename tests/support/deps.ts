@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { FileObjectStore } from '../../local/adapters/file-object-store.js';
 import { createLocalDynamoClient, ensureTable } from '../../local/dynamodb.js';
@@ -11,13 +11,16 @@ import { SimulatedCarrierGateway } from '../../shared/adapters/simulated/carrier
 import { SimulatedPaymentGateway } from '../../shared/adapters/simulated/payment-gateway.js';
 import type { DomainEvent } from '../../shared/events/envelope.js';
 import type { Deps } from '../../shared/runtime/deps.js';
+import { streamedEvents } from './stream.js';
 
 export interface TestDeps extends Deps {
   /** Events handed to the bus port (only the outbox publisher does that). */
   published: DomainEvent[];
-  /** Events written to the outbox so far, oldest first: what the stream will publish. */
+  /** Events the writes so far announced, oldest first: what the stream publisher will publish. */
   outbox(): Promise<DomainEvent[]>;
   started: { name: string; input: Record<string, unknown> }[];
+  /** Starts of the Express shipping run (`deps.shipping`), in order; repeated names start again, as on AWS. */
+  shippingStarted: { name: string; input: Record<string, unknown> }[];
   callbacks: { token: string; outcome: 'success' | 'failure'; payload: unknown }[];
 }
 
@@ -29,6 +32,7 @@ export async function createTestDeps(): Promise<TestDeps> {
   const published: DomainEvent[] = [];
   const started: TestDeps['started'] = [];
   const names = new Set<string>();
+  const shippingStarted: TestDeps['shippingStarted'] = [];
   const callbacks: TestDeps['callbacks'] = [];
   const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
@@ -45,6 +49,13 @@ export async function createTestDeps(): Promise<TestDeps> {
       // Nothing runs in these tests: every recorded start is treated as ended.
       isRunning: async () => false,
     },
+    shipping: {
+      async start(name, input) {
+        shippingStarted.push({ name, input });
+        return { executionId: `${name}:${shippingStarted.length}`, alreadyStarted: false };
+      },
+      isRunning: async () => false,
+    },
     taskCallbacks: {
       succeed: async (token, payload) => void callbacks.push({ token, outcome: 'success', payload }),
       fail: async (token, error, cause) =>
@@ -58,23 +69,10 @@ export async function createTestDeps(): Promise<TestDeps> {
     ids: new UlidIds(systemClock),
     published,
     async outbox() {
-      const rows: { createdAt: string; pk: string; events: DomainEvent[] }[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new ScanCommand({
-            TableName: tableName,
-            FilterExpression: 'begins_with(pk, :outbox)',
-            ExpressionAttributeValues: { ':outbox': 'OUTBOX#' },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        rows.push(...((page.Items ?? []) as typeof rows));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return rows.sort((a, b) => a.pk.localeCompare(b.pk)).flatMap((row) => row.events);
+      return await streamedEvents(client, inject('dynamoEndpoint'), tableName);
     },
     started,
+    shippingStarted,
     callbacks,
   };
 }

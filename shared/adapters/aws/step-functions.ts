@@ -16,11 +16,14 @@ export class StepFunctionsStarter implements WorkflowStarter {
   constructor(
     private readonly client: SFNClient,
     private readonly stateMachineArn: string,
+    private readonly type: 'STANDARD' | 'EXPRESS' = 'STANDARD',
   ) {}
 
   async start(name: string, input: Record<string, unknown>) {
     try {
-      // Standard workflows treat a repeated name with the same input as the same execution.
+      // Standard workflows treat a repeated name with the same input as the same execution. Express ones
+      // start again under the same name: `alreadyStarted` is then always false, and their steps must be
+      // idempotent.
       const result = await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
@@ -36,6 +39,9 @@ export class StepFunctionsStarter implements WorkflowStarter {
   }
 
   async isRunning(name: string): Promise<boolean> {
+    // DescribeExecution does not support Express executions (their ARNs are not even derivable from the
+    // name): nothing can tell, so the caller treats the run as ended and may start it again.
+    if (this.type === 'EXPRESS') return false;
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     try {
       const result = await this.client.send(new DescribeExecutionCommand({ executionArn }));

@@ -7,7 +7,7 @@ export const OrderShipped = defineEvent({
   version: 1,
   description: 'The order left the building: stock left on-hand and reserved.',
   producers: ['bill-order'],
-  consumers: ['marketing'],
+  consumers: [],
   schema: z.object({
     orderId: z.string(),
     shipments: z.array(z.object({ carrier: z.string(), service: z.string(), trackingNumber: z.string() })),

@@ -7,7 +7,7 @@ export const PaymentAuthorized = defineEvent({
   version: 1,
   description: 'The gateway approved an authorization for the order total.',
   producers: ['allocate-order'],
-  consumers: ['accounting'],
+  consumers: [],
   schema: z.object({
     orderId: z.string(),
     amount: z.number().int(),

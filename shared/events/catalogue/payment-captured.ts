@@ -5,7 +5,8 @@ export const PaymentCaptured = defineEvent({
   source: 'oms.billing',
   detailType: 'PaymentCaptured',
   version: 1,
-  description: 'Money was captured and the sale posted to the ledger.',
+  description:
+    'Money was captured when the goods shipped. The accounting consumer posts the sale (journalEntryId) from it.',
   producers: ['bill-order'],
   consumers: ['accounting'],
   schema: z.object({
@@ -14,6 +15,16 @@ export const PaymentCaptured = defineEvent({
     currency: z.string(),
     captureId: z.string(),
     journalEntryId: z.string(),
+    /** What the sale entry posts; added within version 1, so absent on older events. */
+    totals: z
+      .object({
+        subtotal: z.number().int(),
+        discount: z.number().int(),
+        shipping: z.number().int(),
+        tax: z.number().int(),
+        grand: z.number().int(),
+      })
+      .optional(),
   }),
 });
 

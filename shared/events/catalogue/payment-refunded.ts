@@ -5,7 +5,8 @@ export const PaymentRefunded = defineEvent({
   source: 'oms.billing',
   detailType: 'PaymentRefunded',
   version: 1,
-  description: 'Captured money was returned and the reversal posted to the ledger.',
+  description:
+    'Captured money was returned. The accounting consumer posts the reversal of the sale (journalEntryId) from it.',
   producers: ['cancel-payment'],
   consumers: ['accounting'],
   schema: z.object({

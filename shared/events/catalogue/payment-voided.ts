@@ -7,7 +7,7 @@ export const PaymentVoided = defineEvent({
   version: 1,
   description: 'An uncaptured authorization was voided.',
   producers: ['cancel-payment'],
-  consumers: ['accounting'],
+  consumers: [],
   schema: z.object({ orderId: z.string(), authorizationId: z.string() }),
 });
 

@@ -11,7 +11,10 @@ import {
   consumedUnits,
   dynamoDbIamCalls,
   estimateCapacity,
+  type IndexDefinition,
+  indexWriteUnits,
   itemSize,
+  itemWriteUnits,
   localArn,
   Meter,
   priceUsage,
@@ -21,6 +24,7 @@ import {
 } from '../../../local/metering.js';
 import { awsPrices } from '../../../shared/config/aws-prices.js';
 import { type FunctionSpec, functions } from '../../../shared/config/functions.js';
+import { tableDefinition } from '../../../shared/config/table.js';
 import type { DomainEvent } from '../../../shared/events/envelope.js';
 import type { ObjectStore } from '../../../shared/ports/object-store.js';
 
@@ -218,6 +222,23 @@ describe('Given a meter', () => {
   });
 });
 
+/** A 1.5 KB order in both indexes: its status is gsi2's key. */
+const order = (status: string) => ({
+  pk: { S: 'ORDER#1' },
+  sk: { S: 'ORDER' },
+  gsi1pk: { S: 'EMAIL#a@example.com' },
+  gsi1sk: { S: 'ORDER#1' },
+  gsi2pk: { S: `STATUS#${status}` },
+  gsi2sk: { S: '2026-01-01' },
+  body: { S: 'x'.repeat(1500) },
+});
+
+/** The table's two indexes, projecting keys only. */
+const keysOnly: IndexDefinition[] = [
+  { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
+  { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
+];
+
 describe('Given DynamoDB requests', () => {
   describe('When they are mapped to IAM actions', () => {
     it('needs the per-item actions for a transaction and the index ARN for an index query', () => {
@@ -290,16 +311,6 @@ describe('Given DynamoDB requests', () => {
   });
 
   describe('When a transaction writes several items', () => {
-    const order = (status: string) => ({
-      pk: { S: 'ORDER#1' },
-      sk: { S: 'ORDER' },
-      gsi1pk: { S: 'EMAIL#a@example.com' },
-      gsi1sk: { S: 'ORDER#1' },
-      gsi2pk: { S: `STATUS#${status}` },
-      gsi2sk: { S: '2026-01-01' },
-      body: { S: 'x'.repeat(1500) },
-    });
-
     it('computes each item from its images instead of what DynamoDB Local reports', async () => {
       const meter = new Meter();
       let reads = 0;
@@ -308,7 +319,7 @@ describe('Given DynamoDB requests', () => {
           reads += 1;
           return { status: 200, body: { Responses: { oms: [order(reads === 1 ? 'placed' : 'allocated')] } } };
         }
-        // DynamoDB Local's figure for this two-item transaction: far below what AWS bills.
+        // DynamoDB Local's figure for this two-item transaction: not what AWS bills.
         return { status: 200, body: { ConsumedCapacity: [{ TableName: 'oms', CapacityUnits: 4 }] } };
       });
       meter.instrument(client);
@@ -332,26 +343,17 @@ describe('Given DynamoDB requests', () => {
         ),
       );
       expect(operations).toEqual(['BatchGetItem', 'TransactWriteItems', 'BatchGetItem']);
-      // The order (2 KB): table 2 + gsi1 kept 2 + gsi2 moved (delete 2 + put 2) = 8, timeline row 1; doubled.
+      // The order (1.5 KB): table 2 × 2, gsi1 untouched, gsi2 moved (delete 1 + put 1, keys only); the
+      // timeline row: table 2 × 1, in no index.
       expect(meter.snapshot().dynamodb).toMatchObject({
         requests: 1,
-        wru: 18,
+        wru: 8,
         transactionRequests: 1,
-        transactionWru: 18,
+        transactionWru: 8,
         localTransactionWru: 4,
       });
       // The meter's own reads are nobody's call.
       expect(meter.calls().map((call) => call.action)).toEqual(['UpdateItem', 'PutItem']);
-    });
-
-    it('prices items by their images: table, index entries, deletes and checks', () => {
-      const small = { pk: { S: 'A' }, sk: { S: 'B' } };
-      expect(transactionItemUnits('Put', undefined, small)).toBe(2);
-      expect(transactionItemUnits('Put', undefined, order('placed'))).toBe(2 * (2 + 2 + 2));
-      expect(transactionItemUnits('Update', order('placed'), order('placed'))).toBe(2 * (2 + 2 + 2));
-      expect(transactionItemUnits('Delete', order('placed'), undefined)).toBe(2 * (2 + 2 + 2));
-      expect(transactionItemUnits('ConditionCheck', order('placed'), undefined)).toBe(2 * 2);
-      expect(transactionItemUnits('ConditionCheck', undefined, undefined)).toBe(2);
     });
 
     it('finds the key of every item, marshalled', () => {
@@ -370,6 +372,182 @@ describe('Given DynamoDB requests', () => {
         },
         { kind: 'ConditionCheck', key: { pk: { S: 'C' }, sk: { S: 'D' } }, item: undefined },
       ]);
+    });
+  });
+
+  describe('When a single-item write reports its capacity', () => {
+    it('takes DynamoDB Local’s figure and reads no images', async () => {
+      const meter = new Meter();
+      const { client, db, operations } = fakeDynamoDb({
+        status: 200,
+        body: { ConsumedCapacity: { TableName: 'oms', CapacityUnits: 4 } },
+      });
+      meter.instrument(client);
+      await meter.within('place-order', () =>
+        db.send(new PutCommand({ TableName: 'oms', Item: { pk: 'ORDER#1', sk: 'ORDER' } })),
+      );
+      expect(operations).toEqual(['PutItem']);
+      expect(meter.snapshot().dynamodb).toMatchObject({ requests: 1, wru: 4, transactionRequests: 0 });
+    });
+  });
+
+  describe('When write units are computed from item images', () => {
+    const item = (fields: Record<string, string>) =>
+      Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, { S: value }]));
+    const tx = { transaction: true, indexes: keysOnly };
+
+    describe('Given indexes that project keys only', () => {
+      it('doubles the table arm of an update to a non-key attribute and charges no index', () => {
+        const changed = { ...order('placed'), body: { S: 'y'.repeat(1500) } };
+        expect(itemWriteUnits('Update', order('placed'), changed, tx)).toEqual({
+          table: 2 * 2,
+          indexes: { gsi1: 0, gsi2: 0 },
+          total: 4,
+        });
+      });
+
+      it('charges a status move two undoubled index writes, sized on the keys', () => {
+        expect(itemWriteUnits('Update', order('placed'), order('allocated'), tx)).toEqual({
+          table: 2 * 2,
+          indexes: { gsi1: 0, gsi2: 1 + 1 },
+          total: 6,
+        });
+      });
+
+      it('charges a put into two indexes one entry each', () => {
+        expect(itemWriteUnits('Put', undefined, order('placed'), tx)).toEqual({
+          table: 2 * 2,
+          indexes: { gsi1: 1, gsi2: 1 },
+          total: 6,
+        });
+      });
+
+      it('charges a delete on the stored image and one entry delete per index', () => {
+        expect(itemWriteUnits('Delete', order('placed'), undefined, tx)).toEqual({
+          table: 2 * 2,
+          indexes: { gsi1: 1, gsi2: 1 },
+          total: 6,
+        });
+        // Nothing there: the table minimum, doubled.
+        expect(transactionItemUnits('Delete', undefined, undefined, keysOnly)).toBe(2);
+      });
+
+      it('charges a condition check twice the item it read, and no index', () => {
+        expect(itemWriteUnits('ConditionCheck', order('placed'), undefined, tx)).toEqual({
+          table: 2 * 2,
+          indexes: { gsi1: 0, gsi2: 0 },
+          total: 4,
+        });
+        expect(transactionItemUnits('ConditionCheck', undefined, undefined, keysOnly)).toBe(2);
+      });
+
+      it('charges one delete when an index key is removed and one put when it is added', () => {
+        const { gsi2pk: _removed, ...unlisted } = order('placed');
+        expect(itemWriteUnits('Update', order('placed'), unlisted, tx).indexes).toEqual({ gsi1: 0, gsi2: 1 });
+        expect(itemWriteUnits('Update', unlisted, order('placed'), tx).indexes).toEqual({ gsi1: 0, gsi2: 1 });
+      });
+
+      it('charges an identical overwrite its table arm alone', () => {
+        expect(itemWriteUnits('Put', order('placed'), order('placed'), tx)).toEqual({
+          table: 4,
+          indexes: { gsi1: 0, gsi2: 0 },
+          total: 4,
+        });
+      });
+
+      it('charges the same write outside a transaction once, index arms unchanged', () => {
+        const single = { indexes: keysOnly };
+        expect(itemWriteUnits('Put', undefined, order('placed'), single)).toEqual({
+          table: 2,
+          indexes: { gsi1: 1, gsi2: 1 },
+          total: 4,
+        });
+        expect(itemWriteUnits('Update', order('placed'), order('allocated'), single).total).toBe(2 + 2);
+      });
+    });
+
+    describe('Given a 1.5 KB item', () => {
+      it('rounds the table arm up to 2 WRU per copy, while its keys-only entries stay at 1', () => {
+        expect(itemSize(order('placed'))).toBeGreaterThan(1024);
+        expect(itemSize(order('placed'))).toBeLessThan(2048);
+        expect(transactionItemUnits('Put', undefined, order('placed'), keysOnly)).toBe(2 * 2 + 1 + 1);
+        // The same item without its body: under 1 KB, 1 WRU a copy.
+        const { body: _body, ...small } = order('placed');
+        expect(transactionItemUnits('Put', undefined, small, keysOnly)).toBe(2 * 1 + 1 + 1);
+      });
+
+      it('sizes the table arm on the larger of the images, shrinking or growing', () => {
+        const { body: _body, ...small } = order('placed');
+        expect(itemWriteUnits('Update', order('placed'), small, tx).table).toBe(2 * 2);
+        expect(itemWriteUnits('Put', small, order('placed'), tx).table).toBe(2 * 2);
+      });
+    });
+
+    describe('Given indexes that project every attribute, for comparison', () => {
+      const all = keysOnly.map(({ projection: _projection, ...index }) => ({
+        ...index,
+        projection: 'ALL' as const,
+      }));
+      const txAll = { transaction: true, indexes: all };
+
+      it('rewrites every entry the item is in on any change, sized on the whole item, undoubled', () => {
+        const changed = { ...order('placed'), body: { S: 'y'.repeat(1500) } };
+        expect(itemWriteUnits('Update', order('placed'), changed, txAll)).toEqual({
+          table: 2 * 2,
+          indexes: { gsi1: 2, gsi2: 2 },
+          total: 8,
+        });
+        // gsi1's entry holds the status too, so the move rewrites it; gsi2's entry moves at 2 + 2.
+        expect(itemWriteUnits('Update', order('placed'), order('allocated'), txAll).indexes).toEqual({
+          gsi1: 2,
+          gsi2: 2 + 2,
+        });
+        expect(transactionItemUnits('Put', undefined, order('placed'), all)).toBe(2 * 2 + 2 + 2);
+        expect(transactionItemUnits('Put', order('placed'), order('placed'), all)).toBe(2 * 2);
+      });
+    });
+
+    describe('Given an index that includes some attributes', () => {
+      const include: IndexDefinition = {
+        indexName: 'byStatus',
+        partitionKey: 'gsi2pk',
+        sortKey: 'gsi2sk',
+        projection: 'INCLUDE',
+        nonKeyAttributes: ['total'],
+      };
+      const row = (total: string, note: string) =>
+        item({ pk: 'ORDER#1', sk: 'ORDER', gsi2pk: 'STATUS#placed', gsi2sk: 'd', total, note });
+
+      it('charges a change to an included attribute on the larger entry, and ignores the others', () => {
+        expect(indexWriteUnits(include, row('x'.repeat(1100), 'a'), row('1', 'a'))).toBe(2);
+        expect(indexWriteUnits(include, row('1', 'a'), row('1', 'b'.repeat(5000)))).toBe(0);
+        expect(indexWriteUnits(include, undefined, row('1', 'b'.repeat(5000)))).toBe(1);
+      });
+    });
+
+    it('compares entries whatever the order of their attributes and set members', () => {
+      const index: IndexDefinition = { indexName: 'g', partitionKey: 'gsi2pk', projection: 'ALL' };
+      const a = { pk: { S: 'A' }, gsi2pk: { S: 'p' }, tags: { SS: ['x', 'y'] } };
+      const b = { tags: { SS: ['y', 'x'] }, gsi2pk: { S: 'p' }, pk: { S: 'A' } };
+      expect(indexWriteUnits(index, a, b)).toBe(0);
+    });
+
+    it('prices the table’s own indexes by the projection shared/config/table.ts declares', () => {
+      const changed = { ...order('placed'), body: { S: 'y'.repeat(1500) } };
+      expect(itemWriteUnits('Update', order('placed'), changed, { transaction: true })).toEqual(
+        itemWriteUnits('Update', order('placed'), changed, {
+          transaction: true,
+          indexes: tableDefinition.globalSecondaryIndexes,
+        }),
+      );
+      expect(transactionItemUnits('Update', order('placed'), order('allocated'))).toBe(
+        transactionItemUnits(
+          'Update',
+          order('placed'),
+          order('allocated'),
+          tableDefinition.globalSecondaryIndexes,
+        ),
+      );
     });
   });
 
@@ -412,11 +590,15 @@ describe('Given DynamoDB requests', () => {
       expect(itemSize({ list: ['ab', 'c'], map: { k: true } })).toBe(4 + (3 + 3 + 2) + 3 + (3 + 1 + 1 + 1));
     });
 
-    it('writes a KB per copy, doubles transactions, and reads 4 KB per unit, halved when eventual', () => {
-      expect(estimateCapacity('PutItem', { Item: item }, { output: {} })).toBe(2 * 2);
+    it('writes a KB per table copy plus each projected entry, doubles the table arm of transactions', () => {
+      // 1.5 KB in the table (2 WRU); its gsi1 entry under 1 KB (the indexes project keys only).
+      expect(estimateCapacity('PutItem', { Item: item }, { output: {} })).toBe(2 + 1);
       expect(
         estimateCapacity('TransactWriteItems', { TransactItems: [{ Put: { Item: item } }] }, { output: {} }),
-      ).toBe(2 * 2 * 2);
+      ).toBe(2 * 2 + 1);
+      expect(
+        estimateCapacity('BatchWriteItem', { RequestItems: { oms: [{ PutRequest: { Item: item } }] } }, {}),
+      ).toBe(2 + 1);
       expect(
         estimateCapacity(
           'TransactWriteItems',
@@ -424,6 +606,9 @@ describe('Given DynamoDB requests', () => {
           {},
         ),
       ).toBe(4);
+    });
+
+    it('reads 4 KB per unit, halved when eventual', () => {
       expect(estimateCapacity('GetItem', {}, { output: {} })).toBe(0.5);
       expect(estimateCapacity('GetItem', { ConsistentRead: true }, { output: { Item: item } })).toBe(1);
       expect(estimateCapacity('Query', {}, { output: { Items: [item, item, item] } })).toBe(1);
