@@ -383,8 +383,8 @@ export async function run(): Promise<BenchSection> {
       title: 'Webhook intake',
       description:
         'A signed Shopify `orders/create` delivery POSTed to the local runtime: API Gateway-shaped event, ' +
-        'middy chain, HMAC check, zod validation and mapping, the idempotent order write with its outbox row ' +
-        '(one transaction), and the workflow start. Baseline: a raw `node:http` server that reads a body of ' +
+        'middy chain, HMAC check, zod validation and mapping, the idempotent order write (one conditional put ' +
+        'carrying its event), and the workflow start. Baseline: a raw `node:http` server that reads a body of ' +
         'the same kind and stores it with one PutItem in the same table of the same DynamoDB Local. All are ' +
         `driven by one keep-alive client with ${CONCURRENCY} requests in flight, in alternating rounds of the ` +
         'same size. Ratio = intake ÷ baseline. The second group of rows runs the same requests with the ' +
