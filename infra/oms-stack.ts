@@ -1,10 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { resourceNames } from '../shared/config/resources.js';
 import { Api } from './constructs/api.js';
 import { Data } from './constructs/data.js';
 import { Events } from './constructs/events.js';
 import { Functions } from './constructs/functions.js';
 import { Jobs } from './constructs/jobs.js';
+import { Monitoring } from './constructs/monitoring.js';
 import { Outbox } from './constructs/outbox.js';
 import { Workflow } from './constructs/workflow.js';
 
@@ -29,13 +32,31 @@ export class OmsStack extends Stack {
       bucket: data.bucket,
       stateMachine: workflow.fulfillment,
       shippingStateMachine: workflow.shipping,
+      rules: events.rules,
+      queues: events.queues,
     });
     const api = new Api(this, 'Api', {
       routes: functions.withTrigger('http'),
       authorizers: functions.withTrigger('authorizer'),
     });
     new Jobs(this, 'Jobs', { targets: functions.withTrigger('schedule') });
-    new Outbox(this, 'Outbox', { table: data.table, publishers: functions.withTrigger('stream') });
+    const outbox = new Outbox(this, 'Outbox', {
+      table: data.table,
+      publishers: functions.withTrigger('stream'),
+    });
+    // The outbox's dead-letter queue exists only now, so 'queues:read' is connected after the rest.
+    const deadLetters = new Map<string, IQueue>([...events.deadLetters, ['outbox', outbox.deadLetters]]);
+    functions.connectDeadLetters(deadLetters);
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      functions: functions.all,
+      stateMachines: new Map([
+        [resourceNames.stateMachineName, workflow.fulfillment],
+        [resourceNames.shippingStateMachineName, workflow.shipping],
+      ]),
+      deadLetters,
+      table: data.table,
+      api: api.httpApi,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: data.table.tableName });
@@ -48,6 +69,11 @@ export class OmsStack extends Stack {
       value: workflow.shipping.stateMachineArn,
       description: 'order-shipping (Express), started by the pick confirmation',
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: monitoring.alarmTopic.topicArn,
+      description: 'Every alarm notifies this topic: subscribe to it',
+    });
+    new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'BucketName', {
       value: data.bucket.bucketName,
       description: 'Exports and documents',

@@ -51,7 +51,7 @@ interface CompiledRule {
 
 export class LocalEventBus implements EventPublisher {
   readonly busName: string;
-  private readonly rules: readonly CompiledRule[];
+  private rules: readonly CompiledRule[];
   private readonly archiveFile: string | undefined;
   private readonly account: string;
   private readonly region: string;
@@ -123,6 +123,19 @@ export class LocalEventBus implements EventPublisher {
       replayed += 1;
     }
     return replayed;
+  }
+
+  /**
+   * Replaces a rule's pattern, as PutRule on an existing rule does; its target stays. The webhooks rule
+   * follows the enabled subscriptions this way (shared/ports/event-routing.ts).
+   */
+  setRulePattern(name: string, pattern: Record<string, unknown>): void {
+    const rule = this.rules.find((candidate) => candidate.spec.name === name);
+    if (!rule) throw new Error(`Event bus ${this.busName} has no rule ${name}`);
+    const matches = compileEventPattern(pattern);
+    this.rules = this.rules.map((candidate) =>
+      candidate === rule ? { ...rule, spec: { ...rule.spec, pattern }, matches } : candidate,
+    );
   }
 
   /** The rules whose pattern matches an envelope, for inspection and tests. */

@@ -15,6 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { startLocalRuntime } = await import('./runtime.js');
 const { signShopify } = await import('../shared/intake/signatures.js');
 const { shopifySample } = await import('./sample.js');
+const { webhookOverridesFromEnv } = await import('../shared/config/webhooks.js');
 
 const write = (line: string) => process.stdout.write(`${line}\n`);
 const dataDir = resolve(process.env.OMS_DATA_DIR ?? join(root, '.oms'));
@@ -30,6 +31,8 @@ const runtime = await startLocalRuntime({
     ? { retryIntervalMs: Number(process.env.OMS_RETRY_INTERVAL_MS) }
     : {}),
   schedules: process.env.OMS_SCHEDULES !== 'off',
+  // OMS_WEBHOOK_RETRY_BASE_MS, OMS_WEBHOOK_TIMEOUT_MS, OMS_WEBHOOK_DISABLE_AFTER_FAILURES / _MS.
+  webhooks: webhookOverridesFromEnv(process.env),
   log: (line) => write(`[oms] ${line}`),
 });
 

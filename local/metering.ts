@@ -14,6 +14,7 @@ import { tableDefinition } from '../shared/config/table.js';
 import type { DomainEvent } from '../shared/events/envelope.js';
 import type { EventPublisher } from '../shared/ports/event-publisher.js';
 import type { ObjectStore } from '../shared/ports/object-store.js';
+import type { QueueDepths } from '../shared/ports/queue-depths.js';
 import type { SecretStore, WebhookChannel } from '../shared/ports/secret-store.js';
 import type { TaskCallbacks, WorkflowStarter } from '../shared/ports/workflow.js';
 
@@ -510,6 +511,22 @@ export class Meter {
       apiKeys: () => {
         read(parameters.apiKeys, authorizer ?? this.principal);
         return store.apiKeys();
+      },
+    } as Partial<T>);
+  }
+
+  /**
+   * One GetQueueAttributes per dead-letter queue, as SqsQueueDepths makes it. Recorded for the parity test,
+   * not billed: an operator's read, not part of any order's flow.
+   */
+  queueDepths<T extends QueueDepths>(store: T, queueArn: (name: string) => string): T {
+    return intercept(store, {
+      deadLetters: async () => {
+        const depths = await store.deadLetters();
+        for (const name of Object.keys(depths)) {
+          this.call(this.principal, 'sqs', 'GetQueueAttributes', queueArn(name));
+        }
+        return depths;
       },
     } as Partial<T>);
   }

@@ -28,7 +28,7 @@ export interface LocalQueueOptions {
    * Each request SQS would bill (the cost meter): a send, and per delivered batch one receive and one batch
    * delete of the messages that succeeded, as the event source mapping makes them.
    */
-  onRequest?: (request: { action: QueueRequest; messages: number; bytes: number }) => void;
+  onRequest?: (request: { action: QueueRequest; messages: number; bytes: number; sender?: string }) => void;
 }
 
 export type QueueRequest = 'SendMessage' | 'ReceiveMessage' | 'DeleteMessageBatch';
@@ -107,15 +107,26 @@ export class LocalQueue {
     this.onRequest = options.onRequest;
   }
 
-  /** Enqueues a message and returns its id, like SendMessage. */
-  send(body: string): string {
+  /**
+   * Enqueues a message and returns its id, like SendMessage. `delayMs` is SendMessage's DelaySeconds (a
+   * message timer); `sender` names who sends, when not the queue's usual sender (for the meter).
+   */
+  send(body: string, options: { delayMs?: number; sender?: string } = {}): string {
     const size = Buffer.byteLength(body, 'utf8');
     if (size > MAX_MESSAGE_BYTES) {
       throw new Error(`Message of ${size} bytes exceeds the SQS limit of ${MAX_MESSAGE_BYTES} bytes`);
     }
     const messageId = randomUUID();
-    this.enqueue({ messageId, body, sentTimestamp: Date.now(), deadLetterSourceArn: undefined });
-    this.onRequest?.({ action: 'SendMessage', messages: 1, bytes: size });
+    this.enqueue(
+      { messageId, body, sentTimestamp: Date.now(), deadLetterSourceArn: undefined },
+      options.delayMs,
+    );
+    this.onRequest?.({
+      action: 'SendMessage',
+      messages: 1,
+      bytes: size,
+      ...(options.sender !== undefined ? { sender: options.sender } : {}),
+    });
     return messageId;
   }
 
@@ -192,16 +203,17 @@ export class LocalQueue {
 
   private enqueue(
     message: Pick<StoredMessage, 'messageId' | 'body' | 'sentTimestamp' | 'deadLetterSourceArn'>,
+    delayMs = 0,
   ) {
     this.stored.push({
       ...message,
       md5OfBody: createHash('md5').update(message.body, 'utf8').digest('hex'),
       receiveCount: 0,
       firstReceiveTimestamp: undefined,
-      visibleAt: Date.now(),
+      visibleAt: Date.now() + Math.max(0, delayMs),
       inFlight: false,
     });
-    this.wake(0);
+    this.wake(Math.min(Math.max(0, delayMs), this.pollIntervalMs));
   }
 
   private wake(delayMs: number): void {

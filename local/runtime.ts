@@ -4,21 +4,28 @@ import { join, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
+import { HttpWebhookSender } from '../shared/adapters/http-webhook-sender.js';
 import { systemClock, UlidIds } from '../shared/adapters/ids.js';
 import { SimulatedCarrierGateway } from '../shared/adapters/simulated/carrier-gateway.js';
 import { SimulatedPaymentGateway } from '../shared/adapters/simulated/payment-gateway.js';
 import { workflowName } from '../shared/app/place-order.js';
 import { reconcileOrders } from '../shared/app/reconcile.js';
+import { syncWebhookRule } from '../shared/app/webhook-subscriptions.js';
 import { eventRules, queueSettings } from '../shared/config/event-rules.js';
 import { functions, QUEUE_NAMES, type QueueName } from '../shared/config/functions.js';
 import { outboxStreamFilter } from '../shared/config/outbox.js';
 import { resourceNames } from '../shared/config/resources.js';
 import { schedules } from '../shared/config/schedules.js';
 import { tableDefinition } from '../shared/config/table.js';
+import { WEBHOOK_RULE_NAME, type WebhookPolicyOverrides, webhookPolicy } from '../shared/config/webhooks.js';
 import { type Deps, provideDeps } from '../shared/runtime/deps.js';
 import { eachOrderInStatus } from '../shared/store/order-index.js';
 import { FileObjectStore } from './adapters/file-object-store.js';
+import { FileSupplierOrders, localSesIdentityArn } from './adapters/file-supplier-orders.js';
+import { LocalEventRouting } from './adapters/local-event-routing.js';
+import { LocalQueueDepths } from './adapters/local-queue-depths.js';
 import { LocalSecretStore, type LocalSecrets, loadLocalSecrets } from './adapters/local-secret-store.js';
+import { LocalWebhookRetries } from './adapters/local-webhook-retries.js';
 import {
   createLocalDynamoClient,
   type DynamoDbLocal,
@@ -50,6 +57,11 @@ export interface LocalRuntimeOptions {
   schedules?: boolean;
   /** Pause between workflow retries; tests shorten it. */
   retryIntervalMs?: number;
+  /**
+   * Outbound webhooks' retry schedule, timeout and disabling (shared/config/webhooks.ts). http to localhost
+   * is always allowed here, so a receiver on this machine can be subscribed.
+   */
+  webhooks?: WebhookPolicyOverrides;
   /** Count what every flow would cost on AWS and who calls what (runtime.meter); on unless false. */
   metering?: boolean;
   log?: (line: string) => void;
@@ -134,7 +146,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         consumer: consumerFor(queue),
         deadLetter,
         onError: (error) => log(`queue ${queue}: ${String(error)}`),
-        onRequest: ({ action, bytes }) => meter.sqs(action, localArn.queue(queue), bytes, sender(action)),
+        onRequest: ({ action, bytes, sender: by }) =>
+          meter.sqs(action, localArn.queue(queue), bytes, by ?? sender(action)),
       });
       return { main, deadLetter };
     };
@@ -198,10 +211,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       carriers: new SimulatedCarrierGateway(),
       objects: meter.objects(new FileObjectStore(join(dataDir, 'bucket'))),
       secrets: meter.secrets(new LocalSecretStore(secrets)),
+      // Purchase orders land in <data dir>/mail/ as the email SES would send; the meter records the send.
+      supplierOrders: new FileSupplierOrders(join(dataDir, 'mail'), {
+        onSend: () => meter.call(meter.principal, 'ses', 'SendEmail', localSesIdentityArn()),
+      }),
+      queueDepths: meter.queueDepths(new LocalQueueDepths(deadLetters), (name) =>
+        localArn.queue(`${name}-dlq`),
+      ),
+      webhooks: {
+        sender: new HttpWebhookSender({ allowLoopback: true }),
+        // Retries are sent by the dispatcher itself (its role's sqs:SendMessage), not by the rule.
+        retries: new LocalWebhookRetries(queues.webhooks, () => meter.principal),
+        routing: new LocalEventRouting(bus, () =>
+          meter.call(meter.principal, 'events', 'PutRule', localRuleArn(WEBHOOK_RULE_NAME)),
+        ),
+        policy: webhookPolicy({ ...options.webhooks, allowHttpLoopback: true }),
+      },
       clock: systemClock,
       ids: new UlidIds(systemClock),
     };
     provideDeps(deps);
+    // The bus starts with the declared pattern (nothing routed): point the webhooks rule at what the stored
+    // subscriptions ask for, as the deployed rule already is.
+    const webhookTypes = await syncWebhookRule(deps);
+    if (webhookTypes.length > 0) log(`webhooks: routing ${webhookTypes.join(', ')}`);
 
     if (options.seed !== false && (await seedDemoData(deps))) log('seeded demo locations and stock');
 
@@ -286,6 +319,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     throw error;
   }
 }
+
+/** The ARN of a rule on the OMS bus, as the stack's rules have it (rule/<bus>/<name>). */
+const localRuleArn = (name: string) =>
+  `${localArn.bus(resourceNames.eventBusName).replace(':event-bus/', ':rule/')}/${name}`;
 
 function listen(server: Server, port: number, host: string) {
   return new Promise<void>((done, fail) => {

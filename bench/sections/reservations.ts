@@ -10,6 +10,7 @@ import { SimulatedCarrierGateway } from '../../shared/adapters/simulated/carrier
 import { SimulatedPaymentGateway } from '../../shared/adapters/simulated/payment-gateway.js';
 import { allocateOrder } from '../../shared/app/allocate-order.js';
 import { placeOrder } from '../../shared/app/place-order.js';
+import { webhookPolicy } from '../../shared/config/webhooks.js';
 import { OutOfStockError, TransientError } from '../../shared/domain/errors.js';
 import type { CanonicalOrder } from '../../shared/domain/order.js';
 import type { Deps } from '../../shared/runtime/deps.js';
@@ -61,6 +62,14 @@ export async function createBenchDeps(
     carriers: new SimulatedCarrierGateway(),
     objects: new FileObjectStore(objectsDir),
     secrets: { webhookSecrets: async () => [], apiKeys: async () => [] },
+    queueDepths: { deadLetters: async () => ({}) },
+    webhooks: {
+      sender: { send: async () => ({ error: 'no webhooks in this benchmark', durationMs: 0 }) },
+      retries: { maxDelayMs: 900_000, schedule: async () => undefined },
+      routing: { setWebhookEventTypes: async () => undefined },
+      policy: webhookPolicy(),
+    },
+    supplierOrders: { send: async (message) => ({ messageId: `${message.purchaseOrderId}@bench` }) },
     clock: systemClock,
     ids: new UlidIds(systemClock),
   };

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import { EventBus, type EventPattern, Match, Rule } from 'aws-cdk-lib/aws-events';
+import { EventBus, type EventPattern, type IRule, Match, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { eventRules, queueSettings } from '../../shared/config/event-rules.js';
 import type { QueueName } from '../../shared/config/functions.js';
@@ -25,6 +25,10 @@ export interface EventsProps {
 export class Events extends Construct {
   readonly bus: EventBus;
   readonly queues: ReadonlyMap<QueueName, Queue>;
+  /** Each queue's dead-letter queue, by the queue's name. */
+  readonly deadLetters: ReadonlyMap<QueueName, IQueue>;
+  /** The rules of shared/config/event-rules.ts, by name (the webhooks rule is re-pointed at run time). */
+  readonly rules: ReadonlyMap<string, IRule>;
 
   constructor(scope: Construct, id: string, props: EventsProps) {
     super(scope, id);
@@ -36,6 +40,7 @@ export class Events extends Construct {
     });
 
     const queues = new Map<QueueName, Queue>();
+    const deadLetters = new Map<QueueName, IQueue>();
     const names = new Set<QueueName>([
       ...eventRules.map((r) => r.target),
       ...props.consumers.map((c) => c.spec.trigger.queue),
@@ -54,13 +59,16 @@ export class Events extends Construct {
         new SqsEventSource(queue, { batchSize: queueSettings.batchSize, reportBatchItemFailures: true }),
       );
       queues.set(name, queue);
+      if (queue.deadLetterQueue) deadLetters.set(name, queue.deadLetterQueue.queue);
     }
     this.queues = queues;
+    this.deadLetters = deadLetters;
 
+    const rules = new Map<string, IRule>();
     for (const spec of eventRules) {
       const queue = queues.get(spec.target);
       if (!queue) throw new Error(`No queue '${spec.target}' for rule '${spec.name}'`);
-      new Rule(this, pascalCase(spec.name), {
+      const rule = new Rule(this, pascalCase(spec.name), {
         eventBus: this.bus,
         description: spec.description,
         // CDK writes the pattern's keys through unchanged (it only renames its own `detailType`), so the
@@ -68,7 +76,9 @@ export class Events extends Construct {
         eventPattern: spec.pattern as EventPattern,
         targets: [new SqsQueue(queue)],
       });
+      rules.set(spec.name, rule);
     }
+    this.rules = rules;
   }
 
   private createQueue(name: QueueName, consumerTimeoutSeconds: number): Queue {

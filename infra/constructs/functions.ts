@@ -3,17 +3,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IEventBus, IRule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ILogGroup, LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { formatQueueUrls } from '../../shared/adapters/aws/sqs-queue-depths.js';
 import { API_KEYS_PARAMETER } from '../../shared/adapters/aws/ssm-secret-store.js';
-import { type FunctionSpec, functions, handlerEntry, type Trigger } from '../../shared/config/functions.js';
+import {
+  type FunctionSpec,
+  functions,
+  handlerEntry,
+  type QueueName,
+  type Trigger,
+} from '../../shared/config/functions.js';
+import { purchasingEmail } from '../../shared/config/purchasing.js';
 import { envNames } from '../../shared/config/resources.js';
+import { WEBHOOK_RULE_NAME } from '../../shared/config/webhooks.js';
 import { acknowledge, acknowledgeWildcard, pascalCase } from './nag.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,11 +40,15 @@ export interface SharedResources {
   stateMachine: IStateMachine;
   /** The Express shipping workflow: started by 'shipping:start'. */
   shippingStateMachine: IStateMachine;
+  /** The bus's rules by name: 'webhook-rule:update' may re-point the webhooks rule. */
+  rules: ReadonlyMap<string, IRule>;
+  /** The event queues by name: 'webhook-retry:send' may send to the webhooks queue. */
+  queues: ReadonlyMap<QueueName, IQueue>;
 }
 
 /**
- * One Lambda function of the config with its own role and log group. Findings that concern the function's
- * role are acknowledged on this construct, so they cover this function only.
+ * One Lambda function of the config with its own role, writing to its bounded context's log group. Findings
+ * that concern the function's role are acknowledged on this construct, so they cover this function only.
  */
 export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   readonly fn: NodejsFunction;
@@ -42,9 +56,9 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   constructor(
     scope: Construct,
     readonly spec: FunctionSpec & { trigger: T },
+    logGroup: ILogGroup,
   ) {
     super(scope, pascalCase(spec.name));
-    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
     // An own role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole managed
     // policy, which may write to every log group in the account.
     const role = new iam.Role(this, 'Role', {
@@ -100,7 +114,7 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   }
 
   /** Environment and permissions from the spec's `permissions`, and nothing else. */
-  connect({ table, bus, bucket, stateMachine, shippingStateMachine }: SharedResources): void {
+  connect({ table, bus, bucket, stateMachine, shippingStateMachine, rules, queues }: SharedResources): void {
     const { fn } = this;
     const permissions = new Set(this.spec.permissions);
     fn.addEnvironment(envNames.tableName, table.tableName);
@@ -138,6 +152,63 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
     }
     if (permissions.has('secrets:read')) this.grantSecrets();
     if (permissions.has('apikeys:read')) this.grantApiKeys();
+    if (permissions.has('webhook-rule:update')) {
+      const rule = rules.get(WEBHOOK_RULE_NAME);
+      if (!rule) throw new Error(`${this.spec.name} needs the rule ${WEBHOOK_RULE_NAME}; it is not declared`);
+      fn.addEnvironment(envNames.webhookRuleArn, rule.ruleArn);
+      // PutRule on this one rule: the function can change its pattern, not create or touch another rule.
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutRule'], resources: [rule.ruleArn] }));
+    }
+    if (permissions.has('webhook-retry:send')) {
+      const queue = queues.get('webhooks');
+      if (!queue) throw new Error(`${this.spec.name} needs the webhooks queue; it is not declared`);
+      fn.addEnvironment(envNames.webhookQueueUrl, queue.queueUrl);
+      queue.grantSendMessages(fn);
+    }
+    if (permissions.has('email:send')) this.grantEmail();
+  }
+
+  /**
+   * 'email:send': the sender address in the environment and ses:SendEmail on the one SES identity it belongs
+   * to (CDK context `purchasingEmailFrom` / `purchasingEmailIdentity`, defaults in shared/config/purchasing.ts).
+   */
+  private grantEmail(): void {
+    const context = (name: string, fallback: string) => {
+      const value: unknown = this.node.tryGetContext(name);
+      return typeof value === 'string' && value !== '' ? value : fallback;
+    };
+    this.fn.addEnvironment(
+      purchasingEmail.fromEnv,
+      context(purchasingEmail.fromContext, purchasingEmail.from),
+    );
+    const identity = context(purchasingEmail.identityContext, purchasingEmail.identity);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+        ],
+      }),
+    );
+  }
+
+  /**
+   * 'queues:read': the dead-letter queues' URLs (by the name of what each serves) and GetQueueAttributes on
+   * exactly those queues. Separate from connect() because the outbox's dead-letter queue is built after it.
+   */
+  connectDeadLetters(deadLetters: ReadonlyMap<string, IQueue>): void {
+    if (!this.spec.permissions.includes('queues:read')) return;
+    const queues = [...deadLetters];
+    this.fn.addEnvironment(
+      envNames.deadLetterQueueUrls,
+      formatQueueUrls(Object.fromEntries(queues.map(([name, queue]) => [name, queue.queueUrl]))),
+    );
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:GetQueueAttributes'],
+        resources: queues.map(([, queue]) => queue.queueArn),
+      }),
+    );
   }
 
   private grantDescribeExecutions(stateMachine: IStateMachine): void {
@@ -240,7 +311,19 @@ export class Functions extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.all = functions.map((spec) => new ServiceFunction(this, spec));
+    // One log group per bounded context, not per function: CloudFormation caps a stack at 500 resources and
+    // a group per function was a fifth of them. Lambda names each stream after its function, and the
+    // Powertools logs carry `function_name`, so one function's lines are still one filter away.
+    const logGroups = new Map<string, LogGroup>();
+    const logGroupOf = (context: string) => {
+      let group = logGroups.get(context);
+      if (!group) {
+        group = new LogGroup(this, `${pascalCase(context)}Logs`, { retention: RetentionDays.ONE_MONTH });
+        logGroups.set(context, group);
+      }
+      return group;
+    };
+    this.all = functions.map((spec) => new ServiceFunction(this, spec, logGroupOf(spec.context)));
   }
 
   /** Functions with a trigger of the given kind, in config order. */
@@ -252,5 +335,9 @@ export class Functions extends Construct {
 
   connect(resources: SharedResources): void {
     for (const f of this.all) f.connect(resources);
+  }
+
+  connectDeadLetters(deadLetters: ReadonlyMap<string, IQueue>): void {
+    for (const f of this.all) f.connectDeadLetters(deadLetters);
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { ObjectStore } from '../../shared/ports/object-store.js';
@@ -15,7 +16,8 @@ export class FileObjectStore implements ObjectStore {
   async put(key: string, body: string | Uint8Array, _contentType: string) {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
+    // Unique per write: two requests in this process may put the same key at once (two reorder runs).
+    const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(temp, body);
     await rename(temp, path);
     return { uri: `file://${join(resolve(this.root), key)}` };

@@ -1,5 +1,7 @@
+import { BUSINESS_METRICS } from '../config/monitoring.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
+import { countMetric } from '../observability.js';
 import type { Deps } from '../runtime/deps.js';
 import { faultPoint } from '../runtime/faults.js';
 import { shipItems } from '../store/inventory.js';
@@ -118,5 +120,6 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
     if (again?.order.payment.status === 'captured') return { payment: again.order.payment };
     throw new ConflictError(`order ${order.id} changed while it was being billed`);
   }
+  countMetric(BUSINESS_METRICS.ordersShipped);
   return { payment };
 }

@@ -1,6 +1,8 @@
+import { BUSINESS_METRICS } from '../config/monitoring.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { OrderStatus } from '../domain/order.js';
 import { OrderFailed, PaymentRefunded, PaymentVoided, StockReleased } from '../events/catalogue.js';
+import { countMetric } from '../observability.js';
 import type { Deps } from '../runtime/deps.js';
 import { releaseItem } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
@@ -204,5 +206,6 @@ export async function markOrderFailed(
       },
     ),
   ]);
+  if (written) countMetric(BUSINESS_METRICS.ordersFailed);
   return { status: written ? 'failed' : order.status };
 }

@@ -1,14 +1,23 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { recoveryCouponCode } from '../domain/carts.js';
 import { NotFoundError, TransientError } from '../domain/errors.js';
 import { refundEntry, saleEntry } from '../domain/ledger.js';
-import { PaymentCaptured, PaymentRefunded } from '../events/catalogue.js';
-import { MetadataSchema } from '../events/envelope.js';
+import type { CartAbandonedData } from '../events/catalogue/cart-abandoned.js';
+import {
+  CartAbandoned,
+  CartRecoveryRequested,
+  PaymentCaptured,
+  PaymentRefunded,
+} from '../events/catalogue.js';
+import { type DomainEvent, MetadataSchema } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
+import { getCart } from '../store/carts.js';
 import type { TransactItem } from '../store/db.js';
 import { keys } from '../store/keys.js';
 import { getJournalEntry, postJournalEntry, saleEntryId } from '../store/ledger.js';
 import { getOrderRecord, transact } from '../store/orders.js';
+import { changeAttributes } from '../store/outbox.js';
 
 const EnvelopeSchema = z.object({
   id: z.string(),
@@ -32,6 +41,8 @@ export async function consumeOnce(
   consumer: string,
   envelope: BusEnvelope,
   effects: TransactItem[],
+  /** Events the consumer announces: packed on the inbox item, so they are published once, with its effects. */
+  events: readonly DomainEvent[] = [],
 ): Promise<'applied' | 'duplicate'> {
   const now = deps.clock.now().toISOString();
   const applied = await transact(deps, [
@@ -48,9 +59,11 @@ export async function consumeOnce(
           source: envelope.source,
           orderId:
             typeof envelope.detail.data.orderId === 'string' ? envelope.detail.data.orderId : undefined,
+          cartId: typeof envelope.detail.data.cartId === 'string' ? envelope.detail.data.cartId : undefined,
           receivedAt: now,
           // Inbox rows only guard against redelivery; 30 days is far beyond any retry or replay window.
           expiresAt: Math.floor(Date.now() / 1000) + 30 * 24 * 3600,
+          ...changeAttributes(deps, { events }),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
@@ -74,17 +87,80 @@ const add = (deps: Deps, key: { pk: string; sk: string }, counters: Record<strin
 };
 
 /**
- * Marketing: per-product interest (orders per SKU). Only OrderPlaced reaches it (shared/config/event-rules.ts);
- * daily figures come from the orders themselves in the reporting job, not from a per-day counter that every
- * order of the day would write.
+ * Marketing (docs/carts-and-marketing.md): per-product and per-customer interest, and the recovery of
+ * abandoned carts. Only OrderPlaced and CartAbandoned reach it (shared/config/event-rules.ts); daily figures
+ * come from the orders and carts themselves in the reporting job, not from a per-day counter every order
+ * would write. Counters move only with a new inbox row, so a redelivery changes nothing.
+ *
+ * - OrderPlaced: `ordered` + 1 per SKU (at most 90), `orders` + 1 for the customer (by email hash).
+ * - CartAbandoned: `abandoned` + 1 per SKU, `abandonedCarts` + 1 for the customer; when the cause suggests a
+ *   coupon (shipping-cost, checkout-abandoned), the cart is still abandoned, has an email and was never
+ *   offered one: the coupon code on the cart (`recovery`) and `CartRecoveryRequested` on the inbox row.
  */
 export async function recordMarketingEvent(deps: Deps, envelope: BusEnvelope) {
   const effects: TransactItem[] = [];
-  if (envelope['detail-type'] === 'OrderPlaced') {
+  const events: DomainEvent[] = [];
+  const type = envelope['detail-type'];
+  if (type === 'OrderPlaced') {
     const skus = z.array(z.string()).catch([]).parse(envelope.detail.data.skus);
     for (const sku of skus.slice(0, 90)) effects.push(add(deps, keys.productInterest(sku), { ordered: 1 }));
+    const hash = z.string().optional().catch(undefined).parse(envelope.detail.data.emailHash);
+    if (hash) effects.push(add(deps, keys.customerInterest(hash), { orders: 1 }));
   }
-  return consumeOnce(deps, 'marketing', envelope, effects);
+  if (type === 'CartAbandoned') {
+    const data = CartAbandoned.schema.parse(envelope.detail.data);
+    const skus = [...new Set(data.lines.map((line) => line.sku))];
+    for (const sku of skus.slice(0, 90)) effects.push(add(deps, keys.productInterest(sku), { abandoned: 1 }));
+    const recovery = await recoveryFor(deps, data);
+    if (data.emailHash) {
+      effects.push(
+        add(deps, keys.customerInterest(data.emailHash), {
+          abandonedCarts: 1,
+          ...(recovery ? { recoveries: 1 } : {}),
+        }),
+      );
+    }
+    if (recovery) {
+      effects.push(recovery.item);
+      events.push(recovery.event);
+    }
+  }
+  return consumeOnce(deps, 'marketing', envelope, effects, events);
+}
+
+/** The recovery an abandoned cart gets, if any: the coupon recorded on the cart, and the event asking for it. */
+async function recoveryFor(deps: Deps, data: CartAbandonedData) {
+  // Causes a coupon may win back; a blocker (stock, delivery date) or no known reason is not chased.
+  const reason = data.cause;
+  if (reason !== 'shipping-cost' && reason !== 'checkout-abandoned') return undefined;
+  const cart = await getCart(deps, data.cartId, { consistent: true });
+  // A cart a later event brought back, or one already offered a coupon, is not chased again.
+  if (cart?.status !== 'abandoned' || cart.recovery || !cart.customer?.email) return undefined;
+  const couponCode = recoveryCouponCode(cart.id);
+  const requestedAt = deps.clock.now();
+  const item: TransactItem = {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.cart(cart.id),
+      UpdateExpression: 'SET recovery = :recovery',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: {
+        ':recovery': { couponCode, reason, requestedAt: requestedAt.toISOString() },
+      },
+    },
+  };
+  const event = CartRecoveryRequested.create(
+    {
+      cartId: cart.id,
+      customer: { email: cart.customer.email },
+      couponCode,
+      reason,
+      ...(data.currency ? { currency: data.currency } : {}),
+      subtotal: data.subtotal,
+    },
+    { correlationId: cart.id, idempotencyKey: `${cart.id}:recovery`, occurredAt: requestedAt },
+  );
+  return { item, event };
 }
 
 /**

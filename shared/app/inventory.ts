@@ -3,6 +3,7 @@ import { NotFoundError } from '../domain/errors.js';
 import { shippingZone } from '../domain/rate-shopping.js';
 import { StockReceived } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
+import type { TransactItem } from '../store/db.js';
 import {
   type AdjustmentType,
   adjustStock,
@@ -26,6 +27,8 @@ export async function adjustStockAndAnnounce(
     quantity: number;
     reason: string;
     reference?: string;
+    /** Items written in the adjustment's transaction (see adjustStock). */
+    alsoWrite?: readonly TransactItem[];
   },
 ): Promise<StockRecord> {
   const { stock } = await adjustStock(deps, {

@@ -1,12 +1,10 @@
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { assertBalanced, type JournalEntry } from '../domain/ledger.js';
 import { formatMinorUnits } from '../domain/money.js';
-import { ORDER_STATUSES } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
 import { batchGet, type ItemKey } from '../store/db.js';
-import type { StockRecord } from '../store/inventory.js';
 import { gsi2 } from '../store/keys.js';
-import { countOrdersInStatus } from '../store/order-index.js';
+import { type ReorderRun, runReorder } from './reorder.js';
 
 const csvCell = (value: string | number): string => {
   const text = String(value);
@@ -17,60 +15,60 @@ const csv = (rows: (string | number)[][]): string =>
 
 const yesterday = (now: Date) => new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
 
-/** Until suppliers and demand history land (scheduled-jobs issue): reorder to a fixed target below a fixed point. */
-export const DEFAULT_REORDER_POINT = 5;
-export const DEFAULT_TARGET_STOCK = 20;
-
-export async function proposeReorders(deps: Deps): Promise<{ proposals: number; uri: string }> {
-  const rows: StockRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new ScanCommand({
-        TableName: deps.tableName,
-        FilterExpression: 'entity = :stock',
-        ExpressionAttributeValues: { ':stock': 'Stock' },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    rows.push(...((page.Items ?? []) as StockRecord[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  const proposals = rows
-    .filter((row) => row.available <= DEFAULT_REORDER_POINT)
-    .sort((a, b) => a.sku.localeCompare(b.sku) || a.locationId.localeCompare(b.locationId))
-    .map((row) => ({
-      sku: row.sku,
-      locationId: row.locationId,
-      available: row.available,
-      quantity: DEFAULT_TARGET_STOCK - row.available,
-      reason: `available ${row.available} ≤ reorder point ${DEFAULT_REORDER_POINT}; order up to ${DEFAULT_TARGET_STOCK}`,
-    }));
-  const day = deps.clock.now().toISOString().slice(0, 10);
+/**
+ * The reorder job (schedule `reorder`, and `POST /jobs/reorder`): drafts, and for suppliers that allow it
+ * sends, purchase orders for everything at or below its reorder point (shared/app/reorder.ts). It writes
+ * `reorders/<day>.csv`, one row per SKU and location looked at, and `reorders/<day>.json` with every
+ * evaluation and its explanation; a second run the same day overwrites both.
+ */
+export async function proposeReorders(
+  deps: Deps,
+  input: { send?: boolean } = {},
+): Promise<{ proposals: number; uri: string; jsonUri: string; run: ReorderRun }> {
+  const run = await runReorder(deps, input);
+  const day = run.generatedAt.slice(0, 10);
+  const orderOf = new Map(
+    run.purchaseOrders.flatMap((order) =>
+      order.lines.map((line) => [`${line.sku}@${line.locationId}`, order.id] as const),
+    ),
+  );
   const { uri } = await deps.objects.put(
     `reorders/${day}.csv`,
     csv([
-      ['sku', 'location_id', 'available', 'order_quantity', 'reason'],
-      ...proposals.map((p) => [p.sku, p.locationId, p.available, p.quantity, p.reason]),
+      [
+        'sku',
+        'location_id',
+        'supplier_id',
+        'position',
+        'reorder_point',
+        'order_quantity',
+        'purchase_order_id',
+        'reason',
+      ],
+      ...run.evaluations.map((e) => [
+        e.sku,
+        e.locationId,
+        e.supplierId,
+        e.position.total,
+        e.reorderPoint,
+        e.orderQuantity,
+        orderOf.get(`${e.sku}@${e.locationId}`) ?? '',
+        e.explanation,
+      ]),
     ]),
     'text/csv',
   );
-  return { proposals: proposals.length, uri };
-}
-
-export async function buildDailyReport(
-  deps: Deps,
-): Promise<{ uri: string; ordersByStatus: Record<string, number> }> {
-  const ordersByStatus: Record<string, number> = {};
-  for (const status of ORDER_STATUSES) ordersByStatus[status] = await countOrdersInStatus(deps, status);
-  const now = deps.clock.now();
-  const report = { generatedAt: now.toISOString(), ordersByStatus };
-  const { uri } = await deps.objects.put(
-    `reports/daily/${now.toISOString().slice(0, 10)}.json`,
-    JSON.stringify(report, null, 2),
+  const { uri: jsonUri } = await deps.objects.put(
+    `reorders/${day}.json`,
+    `${JSON.stringify(run, null, 2)}\n`,
     'application/json',
   );
-  return { uri, ordersByStatus };
+  return {
+    proposals: run.evaluations.filter((evaluation) => evaluation.reorder).length,
+    uri,
+    jsonUri,
+    run,
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { promiseOf } from '../domain/disruptions.js';
 import type { OrderAggregate } from '../store/orders.js';
 
 /** The public shape of `GET /orders/{id}`: the order with everything that happened to it, newest last. */
@@ -14,6 +15,8 @@ export function toOrderView(aggregate: OrderAggregate) {
     shippingAddress: order.shippingAddress,
     fulfillment: order.fulfillment ?? { type: 'ship' },
     backorder: order.backorder ?? null,
+    /** The delivery date promised: the one a disruption moved it to, else the one given at placing. */
+    promisedBy: promiseOf(order),
     lines: order.lines,
     totals: order.totals,
     payment: order.payment,

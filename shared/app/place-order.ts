@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { emailHash } from '../domain/email-hash.js';
 import { ConflictError, UnprocessableError } from '../domain/errors.js';
 import { type CanonicalOrder, deriveTotals } from '../domain/order.js';
 import { OrderPlaced } from '../events/catalogue.js';
@@ -122,6 +123,7 @@ function placedEvent(deps: Deps, record: OrderRecord) {
       grandTotal: totals.grand,
       lineCount: record.lines.length,
       skus: [...new Set(record.lines.map((line) => line.sku))],
+      emailHash: emailHash(record.customer.email),
     },
     { correlationId: id, idempotencyKey: `${id}:placed`, occurredAt: deps.clock.now() },
   );

@@ -1,7 +1,7 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { BUSINESS_METRICS } from '../config/monitoring.js';
 import type { CanonicalOrder } from '../domain/order.js';
 import { type ApiEvent, type ApiResult, json, parseJson, rawBody } from '../http/api.js';
-import { metrics } from '../observability.js';
+import { countMetric } from '../observability.js';
 import type { WebhookChannel } from '../ports/secret-store.js';
 import type { Deps } from '../runtime/deps.js';
 import { placeOrder, requestHash } from './place-order.js';
@@ -28,6 +28,6 @@ export async function receiveWebhook(
     ...(options.deliveryId ? { deliveryId: options.deliveryId } : {}),
     requestHash: requestHash(body),
   });
-  metrics.addMetric(result.duplicate ? 'DuplicateDeliveries' : 'OrdersPlaced', MetricUnit.Count, 1);
+  countMetric(result.duplicate ? BUSINESS_METRICS.duplicateDeliveries : BUSINESS_METRICS.ordersPlaced);
   return json(result.duplicate ? 200 : 201, result);
 }

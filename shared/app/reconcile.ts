@@ -61,7 +61,9 @@ export async function reconcileOrders(
   const shippedAfter = new Date(nowMs - staleMs - windowMs).toISOString();
   for (const order of await stale(deps, 'shipped', before, shippedAfter)) {
     const aggregate = await getOrderAggregate(deps, order.id);
-    if (aggregate && aggregate.notifications.length === 0) {
+    // Only the "shipped" notification counts: a disruption's "your order will be late" (order-delayed:<id>)
+    // can come before it.
+    if (aggregate && !aggregate.notifications.some((sent) => sent.template === 'order-shipped')) {
       await notifyCustomer(deps, { orderId: order.id });
       result.notified.push(order.id);
     }

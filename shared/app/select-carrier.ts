@@ -1,9 +1,11 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { carrierServices, defaultPromiseBusinessDays, defaultUnitWeightGrams } from '../config/carriers.js';
+import { carrierServices, defaultUnitWeightGrams } from '../config/carriers.js';
+import { carriersToAvoid, type DisruptionSpec, promiseOf, servicesAvoiding } from '../domain/disruptions.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
-import { addBusinessDays, rateShop } from '../domain/rate-shopping.js';
+import { rateShop } from '../domain/rate-shopping.js';
 import type { Deps } from '../runtime/deps.js';
 import { writeIfCondition } from '../store/db.js';
+import { activeCarrierOutages } from '../store/disruptions.js';
 import { getLocation } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
 import { getOrderAggregate, type ShipmentRecord } from '../store/orders.js';
@@ -23,6 +25,9 @@ export async function selectCarrier(
   }
   const picked = aggregate.pickTickets.filter((ticket) => ticket.status === 'confirmed');
   const shipments: ShipmentRecord[] = [];
+  // Carrier outages active now (docs/disruptions.md): one index query per invocation, made only when a
+  // label is bought.
+  let outages: DisruptionSpec[] | undefined;
   for (const ticket of picked) {
     const existing = aggregate.shipments.find((shipment) => shipment.locationId === ticket.locationId);
     if (existing) {
@@ -33,13 +38,26 @@ export async function selectCarrier(
     if (!origin) throw new NotFoundError(`location ${ticket.locationId} does not exist`);
     const units = ticket.lines.reduce((sum, line) => sum + line.quantity, 0);
     const now = deps.clock.now();
+    outages ??= await activeCarrierOutages(deps, now);
+    const avoid = carriersToAvoid({
+      outages,
+      ...(order.avoidCarriers ? { recorded: order.avoidCarriers } : {}),
+      at: now,
+      origin: {
+        locationId: origin.id,
+        postalCode: origin.address.postalCode,
+        ...(origin.address.coordinates ? { coordinates: origin.address.coordinates } : {}),
+      },
+      destination: { postalCode: order.shippingAddress.postalCode },
+    });
     const { chosen, options } = rateShop({
-      services: carrierServices,
+      services: servicesAvoiding(carrierServices, avoid),
       fromPostalCode: origin.address.postalCode,
       toPostalCode: order.shippingAddress.postalCode,
       weightGrams: units * defaultUnitWeightGrams,
       shipDate: now,
-      promiseDate: addBusinessDays(new Date(order.placedAt), defaultPromiseBusinessDays),
+      // The promise a disruption moved, else the one given at placing.
+      promiseDate: new Date(promiseOf(order)),
     });
     const label = await deps.carriers.createLabel({
       idempotencyKey: `label:${order.id}:${ticket.locationId}`,

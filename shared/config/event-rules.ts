@@ -1,4 +1,5 @@
 import type { QueueName } from './functions.js';
+import { WEBHOOK_RULE_NAME, webhookRulePattern } from './webhooks.js';
 
 /**
  * EventBridge rules, declared once. The CDK stack creates one rule per entry on the OMS bus with an SQS
@@ -14,11 +15,12 @@ export interface EventRuleSpec {
 export const eventRules: readonly EventRuleSpec[] = [
   {
     name: 'orders-to-marketing',
-    description: 'Placed orders feed customer and product interest (only what marketing reads reaches it)',
+    description:
+      'Placed orders and abandoned carts feed customer and product interest (only what marketing reads reaches it)',
     target: 'marketing',
     pattern: {
-      source: ['oms.orders'],
-      'detail-type': ['OrderPlaced'],
+      source: ['oms.orders', 'oms.carts'],
+      'detail-type': ['OrderPlaced', 'CartAbandoned'],
     },
   },
   {
@@ -38,6 +40,14 @@ export const eventRules: readonly EventRuleSpec[] = [
       source: ['oms.billing'],
       'detail-type': ['PaymentCaptured', 'PaymentRefunded'],
     },
+  },
+  {
+    name: WEBHOOK_RULE_NAME,
+    description:
+      'Events enabled webhook subscriptions ask for; the pattern is re-pointed at run time (decision 0008)',
+    target: 'webhooks',
+    // As deployed: routes nothing until a subscription exists. PutRule then follows the subscriptions.
+    pattern: webhookRulePattern([]),
   },
 ];
 

@@ -17,11 +17,19 @@ export type Permission =
   | 'bucket:write'
   | 'secrets:read'
   /** The API keys the request authorizer checks bearers against (one SSM parameter). */
-  | 'apikeys:read';
+  | 'apikeys:read'
+  /** Send email from the purchasing identity only (SES SendEmail; purchase orders to suppliers). */
+  | 'email:send'
+  /** The depth of the dead-letter queues (SQS GetQueueAttributes on them, and on no other queue). */
+  | 'queues:read'
+  /** Re-point the `events-to-webhooks` rule at the enabled subscriptions' event types (PutRule on that rule). */
+  | 'webhook-rule:update'
+  /** Send delayed webhook retries back to the webhooks queue (SQS SendMessage on that queue only). */
+  | 'webhook-retry:send';
 
-export type QueueName = 'marketing' | 'accounting' | 'backorders';
-export const QUEUE_NAMES: readonly QueueName[] = ['marketing', 'accounting', 'backorders'];
-export type ScheduleName = 'reorder' | 'reporting' | 'ledger-export' | 'reconcile';
+export type QueueName = 'marketing' | 'accounting' | 'backorders' | 'webhooks';
+export const QUEUE_NAMES: readonly QueueName[] = ['marketing', 'accounting', 'backorders', 'webhooks'];
+export type ScheduleName = 'reorder' | 'reporting' | 'ledger-export' | 'reconcile' | 'abandoned-carts';
 
 export type Trigger =
   | { kind: 'http'; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string }
@@ -156,7 +164,7 @@ export const functions: readonly FunctionSpec[] = [
     context: 'jobs',
     memoryMb: 512,
     timeoutSeconds: 300,
-    permissions: ['table:read', 'table:write', 'bucket:write'],
+    permissions: ['table:read', 'table:write', 'bucket:write', 'email:send'],
     trigger: { kind: 'schedule', schedule: 'reorder' },
   },
   {
@@ -174,6 +182,112 @@ export const functions: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
     permissions: ['table:read', 'bucket:write'],
     trigger: { kind: 'schedule', schedule: 'ledger-export' },
+  },
+  api('monitoring', 'get-live-metrics', 'GET', '/metrics/live', ['table:read', 'queues:read']),
+  // Applying a disruption reads every open order of the network: more time and memory than a lookup.
+  {
+    ...api('disruptions', 'create-disruption', 'POST', '/disruptions', [
+      'table:read',
+      'table:write',
+      'bucket:read',
+      'bucket:write',
+    ]),
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
+  api('disruptions', 'list-disruptions', 'GET', '/disruptions', ['table:read']),
+  api('disruptions', 'get-disruption', 'GET', '/disruptions/{id}', ['table:read']),
+  // A report missing from the bucket is built in the request: the scheduled job's reads, within the HTTP
+  // API's 30-second limit.
+  {
+    ...api('jobs', 'get-daily-report', 'GET', '/reports/daily', [
+      'table:read',
+      'bucket:read',
+      'bucket:write',
+    ]),
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  {
+    ...api('jobs', 'get-daily-report-chart', 'GET', '/reports/daily/{date}/trend.svg', [
+      'table:read',
+      'bucket:read',
+      'bucket:write',
+    ]),
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  api('purchasing', 'create-supplier', 'POST', '/suppliers', ['table:write']),
+  api('purchasing', 'list-suppliers', 'GET', '/suppliers', ['table:read']),
+  api('purchasing', 'put-supplier', 'PUT', '/suppliers/{id}', ['table:read', 'table:write']),
+  api('purchasing', 'set-sku-supplier', 'PUT', '/skus/{sku}/supplier', ['table:read', 'table:write']),
+  api('purchasing', 'get-sku-supplier', 'GET', '/skus/{sku}/supplier', ['table:read']),
+  api('purchasing', 'create-purchase-order', 'POST', '/purchase-orders', ['table:read', 'table:write']),
+  api('purchasing', 'list-purchase-orders', 'GET', '/purchase-orders', ['table:read']),
+  api('purchasing', 'get-purchase-order', 'GET', '/purchase-orders/{id}', ['table:read']),
+  api('purchasing', 'send-purchase-order', 'POST', '/purchase-orders/{id}/send', [
+    'table:read',
+    'table:write',
+    'email:send',
+  ]),
+  api('purchasing', 'receive-purchase-order', 'POST', '/purchase-orders/{id}/receipts', [
+    'table:read',
+    'table:write',
+  ]),
+  api('purchasing', 'cancel-purchase-order', 'POST', '/purchase-orders/{id}/cancel', [
+    'table:read',
+    'table:write',
+  ]),
+  // The reorder job on demand: the scheduled run's reads and writes, within the HTTP API's 30 seconds.
+  {
+    ...api('jobs', 'run-reorder', 'POST', '/jobs/reorder', [
+      'table:read',
+      'table:write',
+      'bucket:write',
+      'email:send',
+    ]),
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
+  api('carts', 'record-cart-event', 'POST', '/carts/{id}/events', ['table:read', 'table:write']),
+  {
+    name: 'detect-abandoned-carts',
+    context: 'carts',
+    memoryMb: 256,
+    timeoutSeconds: 300,
+    permissions: ['table:read', 'table:write'],
+    trigger: { kind: 'schedule', schedule: 'abandoned-carts' },
+  },
+  api('marketing', 'list-abandoned-carts', 'GET', '/marketing/abandoned-carts', ['table:read']),
+  api('marketing', 'get-product-interest', 'GET', '/marketing/products/{sku}/interest', ['table:read']),
+  api('marketing', 'get-customer-interest', 'GET', '/marketing/customers/{emailHash}/interest', [
+    'table:read',
+  ]),
+  api('webhooks', 'create-webhook-subscription', 'POST', '/webhook-subscriptions', [
+    'table:read',
+    'table:write',
+    'webhook-rule:update',
+  ]),
+  api('webhooks', 'list-webhook-subscriptions', 'GET', '/webhook-subscriptions', ['table:read']),
+  api('webhooks', 'get-webhook-subscription', 'GET', '/webhook-subscriptions/{id}', ['table:read']),
+  api('webhooks', 'update-webhook-subscription', 'PUT', '/webhook-subscriptions/{id}', [
+    'table:read',
+    'table:write',
+    'webhook-rule:update',
+  ]),
+  api('webhooks', 'rotate-webhook-secret', 'POST', '/webhook-subscriptions/{id}/rotate-secret', [
+    'table:read',
+    'table:write',
+  ]),
+  api('webhooks', 'list-webhook-deliveries', 'GET', '/webhook-subscriptions/{id}/deliveries', ['table:read']),
+  // Each attempt waits up to 5 s for an endpoint; a batch fans out to every subscriber in parallel.
+  {
+    name: 'deliver-webhooks',
+    context: 'webhooks',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    permissions: ['table:read', 'table:write', 'webhook-rule:update', 'webhook-retry:send'],
+    trigger: { kind: 'queue', queue: 'webhooks' },
   },
   {
     name: 'authorize-request',

@@ -17,4 +17,10 @@ export const envNames = {
   shippingStateMachineArn: 'OMS_SHIPPING_STATE_MACHINE_ARN',
   bucketName: 'OMS_BUCKET_NAME',
   secretsParameterPrefix: 'OMS_SECRETS_PARAMETER_PREFIX',
+  /** The dead-letter queues a 'queues:read' function reads the depth of, as `name=url,name=url`. */
+  deadLetterQueueUrls: 'OMS_DEAD_LETTER_QUEUE_URLS',
+  /** The `events-to-webhooks` rule a 'webhook-rule:update' function re-points (PutRule). */
+  webhookRuleArn: 'OMS_WEBHOOK_RULE_ARN',
+  /** The webhooks queue a 'webhook-retry:send' function sends delayed retries to. */
+  webhookQueueUrl: 'OMS_WEBHOOK_QUEUE_URL',
 } as const;

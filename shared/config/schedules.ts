@@ -20,12 +20,18 @@ export const schedules: readonly ScheduleSpec[] = [
   {
     name: 'reporting',
     expression: 'cron(0 6 * * ? *)',
-    description: 'Write the daily operations report (orders by status, sales by channel)',
+    description:
+      "Write the previous day's report: sales, SKU trends and stages, inventory health, carts, fulfillment, disruptions",
   },
   {
     name: 'reconcile',
     expression: 'rate(15 minutes)',
     description: 'Finish or compensate orders whose workflow made no progress past its timeout',
+  },
+  {
+    name: 'abandoned-carts',
+    expression: 'rate(15 minutes)',
+    description: 'Mark carts quiet for the quiet period (10 hours) abandoned, with their likely cause',
   },
   {
     name: 'ledger-export',

@@ -166,7 +166,8 @@ export function estimateShipmentCost(
   return parcelCost(zoneBetween(from, to), grams, { profile, services });
 }
 
-function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+/** Great-circle distance in kilometres (sourcing's tie-break, disruption radius areas). */
+export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
   const radians = Math.PI / 180;
   const dLat = (b.lat - a.lat) * radians;
   const dLon = (b.lon - a.lon) * radians;

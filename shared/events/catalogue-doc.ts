@@ -113,7 +113,8 @@ function fieldTable(rows: readonly FieldRow[], notes: Record<string, string> = {
 
 const metadataNotes: Record<string, string> = {
   version: 'The schema version of `data`; within a version only additive changes are made.',
-  correlationId: 'The order id: ties every event and log line of one order together.',
+  correlationId:
+    'The order id (the cart id for cart events): ties every event and log line of one order together.',
   idempotencyKey:
     '`<orderId>:<step>`, stable across retries of the step; consumers key their inbox row on it, so a ' +
     'redelivery or an archive replay changes nothing.',
@@ -169,6 +170,21 @@ export function renderEventCatalogue(events: readonly AnyEvent[] = eventCatalogu
     ...fieldTable(fieldRows(jsonSchemaOf(MetadataSchema)), metadataNotes),
     '',
     '`detail.data` is the event’s own schema, listed per event below.',
+    '',
+    '## Compatibility within a version',
+    '',
+    'Every published version is kept as the JSON Schema of its `data` in shared/events/published/ (one file per',
+    'event and version, written by `npm run docs:events`), and tests/unit/events/published.test.ts fails when',
+    'the code breaks one (shared/events/compatibility.ts): events of a version stay in the archive and the',
+    'queues, and consumers parse them with the current schema while consumers of the published one read what',
+    'the code emits now.',
+    '',
+    '- Allowed within a version: a new optional field, a new enum value, a bound loosened or removed.',
+    '- Breaking (publish a new version instead): a field removed; a required field made optional or an',
+    '  optional one required; a new required field; a changed type (a field made nullable, integer ↔ number,',
+    '  object ↔ map); a union variant added or removed; an enum that lost a value; a changed format or',
+    '  pattern; a bound tightened; an open object closed; a changed source.',
+    '- A version is retired by deleting its snapshot, on purpose and visible in review.',
     '',
     '## Rules and queues',
     '',

@@ -3,8 +3,11 @@
  * docs/events.md is generated from this list (npm run docs:events) and a test fails when it drifts.
  */
 
+import { CartAbandoned } from './catalogue/cart-abandoned.js';
+import { CartRecoveryRequested } from './catalogue/cart-recovery-requested.js';
 import { OrderAllocated } from './catalogue/order-allocated.js';
 import { OrderBackordered } from './catalogue/order-backordered.js';
+import { OrderDelayed } from './catalogue/order-delayed.js';
 import { OrderFailed } from './catalogue/order-failed.js';
 import { OrderPlaced } from './catalogue/order-placed.js';
 import { OrderShipped } from './catalogue/order-shipped.js';
@@ -13,12 +16,17 @@ import { PaymentCaptured } from './catalogue/payment-captured.js';
 import { PaymentRefunded } from './catalogue/payment-refunded.js';
 import { PaymentVoided } from './catalogue/payment-voided.js';
 import { PickTicketOpened } from './catalogue/pick-ticket-opened.js';
+import { PurchaseOrderSent } from './catalogue/purchase-order-sent.js';
 import { StockReceived } from './catalogue/stock-received.js';
 import { StockReleased } from './catalogue/stock-released.js';
+import { WebhookSubscriptionDisabled } from './catalogue/webhook-subscription-disabled.js';
 
 export {
+  CartAbandoned,
+  CartRecoveryRequested,
   OrderAllocated,
   OrderBackordered,
+  OrderDelayed,
   OrderFailed,
   OrderPlaced,
   OrderShipped,
@@ -27,8 +35,10 @@ export {
   PaymentRefunded,
   PaymentVoided,
   PickTicketOpened,
+  PurchaseOrderSent,
   StockReceived,
   StockReleased,
+  WebhookSubscriptionDisabled,
 };
 
 export const eventCatalogue = [
@@ -44,4 +54,9 @@ export const eventCatalogue = [
   PaymentVoided,
   PaymentRefunded,
   OrderFailed,
+  OrderDelayed,
+  PurchaseOrderSent,
+  CartAbandoned,
+  CartRecoveryRequested,
+  WebhookSubscriptionDisabled,
 ] as const;

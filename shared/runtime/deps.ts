@@ -4,7 +4,10 @@ import type { Clock, Ids } from '../ports/clock.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { PaymentGateway } from '../ports/payment-gateway.js';
+import type { QueueDepths } from '../ports/queue-depths.js';
 import type { SecretStore } from '../ports/secret-store.js';
+import type { SupplierOrders } from '../ports/supplier-orders.js';
+import type { WebhookDeps } from '../ports/webhooks.js';
 import type { TaskCallbacks, WorkflowStarter } from '../ports/workflow.js';
 
 /**
@@ -28,6 +31,12 @@ export interface Deps {
   carriers: CarrierGateway;
   objects: ObjectStore;
   secrets: SecretStore;
+  /** Sends purchase orders to suppliers: SES email on AWS, .eml and .json files locally ('email:send'). */
+  supplierOrders: SupplierOrders;
+  /** Depths of the dead-letter queues (`GET /metrics/live`; permission 'queues:read'). */
+  queueDepths: QueueDepths;
+  /** Outbound webhooks: HTTP to merchants' endpoints, the retry queue, the routing rule and the policy. */
+  webhooks: WebhookDeps;
   clock: Clock;
   ids: Ids;
 }

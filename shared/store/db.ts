@@ -5,6 +5,7 @@ import {
   type TransactWriteCommandInput,
   type UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../domain/errors.js';
 import type { Deps } from '../runtime/deps.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -118,4 +119,30 @@ export async function batchGet(
     const item = found.get(keyString(key));
     return item ? [item] : [];
   });
+}
+
+/**
+ * The start key a cursor of an index listing stands for. Only a key this listing returned is used: any other
+ * (a crafted or stale cursor, one from another filter) would make DynamoDB fail the query, a 500 for what is
+ * the caller's mistake, so it is a 400.
+ */
+export function indexStartKey(
+  cursor: string | undefined,
+  index: 'gsi1' | 'gsi2',
+  partition: string,
+): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  const key = decodeCursor(cursor);
+  const names = ['pk', 'sk', `${index}pk`, `${index}sk`];
+  const valid =
+    key !== undefined &&
+    Object.keys(key).length === names.length &&
+    names.every((name) => typeof key[name] === 'string' && key[name] !== '') &&
+    key[`${index}pk`] === partition;
+  if (!valid) {
+    throw new ValidationError('cursor is not one this listing returned', [
+      { field: 'cursor', message: 'not a cursor of this listing' },
+    ]);
+  }
+  return key;
 }

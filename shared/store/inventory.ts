@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import type { DomainEvent } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
-import { isConditionFailure, type TransactItem } from './db.js';
+import { failedConditionIndexes, isConditionFailure, type TransactItem } from './db.js';
 import { keys } from './keys.js';
 import { getLocation } from './locations.js';
 import { outboxItem } from './outbox.js';
@@ -303,6 +303,12 @@ export async function adjustStock(
     reference?: string;
     /** Events to write with the adjustment (outbox), given the change in on-hand and the new on-hand. */
     events?: (delta: number, onHand: number) => DomainEvent[];
+    /**
+     * Items written in the same transaction, for a change the adjustment is part of (a purchase-order receipt
+     * line). When one of their conditions fails nothing is written and `ConflictError` is thrown at once,
+     * with `details.companion` set: the caller finds out why.
+     */
+    alsoWrite?: readonly TransactItem[];
   },
 ): Promise<{ stock: StockRecord; delta: number }> {
   if (!(await getLocation(deps, input.locationId))) {
@@ -391,9 +397,16 @@ export async function adjustStock(
     }
     const newOnHand = targets.reduce((sum, target) => sum + target, 0);
     items.push(...outboxItem(deps, input.events?.(newOnHand - onHand, newOnHand) ?? []));
+    const companions = items.length;
+    items.push(...(input.alsoWrite ?? []));
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
+      if (failedConditionIndexes(error).some((index) => index >= companions)) {
+        throw new ConflictError('the change this adjustment belongs to is no longer possible', {
+          companion: true,
+        });
+      }
       if (isConditionFailure(error) && attempt < 5) continue;
       if (isConditionFailure(error))
         throw new ConflictError('stock changed while it was being adjusted; retry');

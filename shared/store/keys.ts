@@ -58,16 +58,50 @@ export const keys = {
     sk: 'INBOX',
   }),
   productInterest: (sku: string) => ({ pk: `MARKETING#SKU#${sku}`, sk: 'INTEREST' }),
+  /** A customer's interest counters, under the hash of the email (shared/domain/email-hash.ts), never the email. */
+  customerInterest: (emailHash: string) => ({ pk: `MARKETING#CUSTOMER#${emailHash}`, sk: 'INTEREST' }),
+  /** A storefront cart (docs/carts-and-marketing.md). */
+  cart: (cartId: string) => ({ pk: `CART#${cartId}`, sk: 'CART' }),
+  /** Every outbound webhook subscription sits in this one partition: one Query lists them all. */
+  webhookSubscriptions: 'WEBHOOKS',
+  webhookSubscription: (subscriptionId: string) => ({ pk: 'WEBHOOKS', sk: `SUBSCRIPTION#${subscriptionId}` }),
+  webhookDeliveries: (subscriptionId: string) => `WEBHOOK#${subscriptionId}`,
+  /** One per event and subscription, ordered by the event's time; derived from the event, so a redelivery finds it. */
+  webhookDelivery: (subscriptionId: string, occurredAt: string, messageId: string) => ({
+    pk: `WEBHOOK#${subscriptionId}`,
+    sk: `DELIVERY#${occurredAt}#${messageId}`,
+  }),
+  /** A disruption (weather, carrier outage) and its impact report: docs/disruptions.md. */
+  disruption: (disruptionId: string) => ({ pk: `DISRUPTION#${disruptionId}`, sk: 'DISRUPTION' }),
+  /** A supplier: lead time, pack size, minimum, costs (docs/purchasing.md). */
+  supplier: (supplierId: string) => ({ pk: `SUPPLIER#${supplierId}`, sk: 'SUPPLIER' }),
+  /** Which supplier a SKU comes from and at what cost; in the SKU's own partition, beside its settings. */
+  skuSupplier: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'SUPPLIER' }),
+  purchaseOrder: (purchaseOrderId: string) => ({ pk: `PO#${purchaseOrderId}`, sk: 'PO' }),
 } as const;
 
 /** GSI1: lookups by a secondary identifier. */
 export const gsi1 = {
   customerEmail: (email: string) => `EMAIL#${email.toLowerCase()}`,
   locations: 'LOCATIONS',
+  /** Every disruption, `gsi1sk = <startsAt>#<id>`: by start time. */
+  disruptions: 'DISRUPTIONS',
+  /** Every supplier, `gsi1sk = <supplierId>`. */
+  suppliers: 'SUPPLIERS',
+  /** Every SKU linked to a supplier, `gsi1sk = <sku>`: what the reorder job looks at. */
+  suppliedSkus: 'SUPPLIED_SKUS',
+  /** Every purchase order, `gsi1sk = <createdAt>#<id>`: newest first. */
+  purchaseOrders: 'PURCHASE_ORDERS',
 } as const;
 
 /** GSI2: orders by status and journal entries by posting day. */
 export const gsi2 = {
   status: (status: string) => `STATUS#${status}`,
   ledgerDay: (day: string) => `LEDGER#${day}`,
+  /** Purchase orders by status, `gsi2sk = <time it entered the status>#<id>`. */
+  purchaseOrderStatus: (status: string) => `PO_STATUS#${status}`,
+  /** Carts abandoned on a UTC day, `gsi2sk = <abandonedAt>#<cartId>`: read by the daily report (docs/reports.md). */
+  abandonedCarts: (day: string) => `CARTS#ABANDONED#${day}`,
+  /** Open carts (active, checking out) of one shard, `gsi2sk = <lastActivityAt>#<cartId>`: the abandonment detector. */
+  activeCarts: (shard: number) => `CARTS#ACTIVE#${shard}`,
 } as const;

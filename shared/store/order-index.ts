@@ -1,4 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { parseStatusEntry, type StatusEntry } from '../domain/live-metrics.js';
 import type { OrderStatus } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
 import { batchGet, type ItemKey } from './db.js';
@@ -140,4 +141,30 @@ export async function countOrdersInStatus(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return count;
+}
+
+/**
+ * The index entry of the order that has been in `status` longest (within the query's range): one key read,
+ * no order. Its time is when the order entered the status, read from the sort key `<time>#<orderId>`.
+ */
+export async function oldestEntryInStatus(
+  deps: Deps,
+  status: OrderStatus,
+  query: Pick<StatusQuery, 'enteredBefore' | 'enteredAfter'> = {},
+): Promise<StatusEntry | undefined> {
+  const { enteredBefore: before, enteredAfter: after } = query;
+  if (before !== undefined && after !== undefined && after >= before) return undefined;
+  const { condition, values } = keyCondition(status, query);
+  const page = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: true,
+      Limit: 1,
+    }),
+  );
+  const sortKey = page.Items?.[0]?.gsi2sk;
+  return typeof sortKey === 'string' ? parseStatusEntry(sortKey) : undefined;
 }

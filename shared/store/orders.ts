@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../domain/errors.js';
+import type { AvoidedCarriers } from '../domain/disruptions.js';
 import type { JournalEntry } from '../domain/ledger.js';
 import type {
   Address,
@@ -13,9 +13,9 @@ import type {
 import type { Deps } from '../runtime/deps.js';
 import {
   batchGet,
-  decodeCursor,
   encodeCursor,
   type ItemKey,
+  indexStartKey,
   isConditionFailure,
   type TransactItem,
 } from './db.js';
@@ -70,6 +70,16 @@ export interface OrderRecord {
   updatedAt: string;
   /** Ties every event and log line of this order together. */
   correlationId: string;
+  /**
+   * The delivery date (ISO `YYYY-MM-DD`) promised to the customer, once a disruption moved it; absent, the
+   * promise is `placedAt` + `defaultPromiseBusinessDays` business days (`promiseOf()` in
+   * shared/domain/disruptions.ts).
+   */
+  promisedBy?: string;
+  /** Carriers not to ship with during a disruption's window, recorded by the disruption (select-carrier). */
+  avoidCarriers?: AvoidedCarriers[];
+  /** The disruptions already applied to this order: a repeated or resumed disruption skips it. */
+  disruptionIds?: string[];
 }
 
 export interface TimelineEntry {
@@ -295,32 +305,6 @@ export async function findPickTicket(deps: Deps, ticketId: string): Promise<Pick
   return result.Item ? stripKeys<PickTicketRecord>(result.Item) : undefined;
 }
 
-/**
- * The start key a cursor stands for. Only a key this listing returned is used: any other (a crafted or
- * stale cursor, one from another filter) would make DynamoDB fail the query, a 500 for what is the caller's
- * mistake, so it is a 400.
- */
-function startKey(
-  cursor: string | undefined,
-  index: 'gsi1' | 'gsi2',
-  partition: string,
-): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  const key = decodeCursor(cursor);
-  const names = ['pk', 'sk', `${index}pk`, `${index}sk`];
-  const valid =
-    key !== undefined &&
-    Object.keys(key).length === names.length &&
-    names.every((name) => typeof key[name] === 'string' && key[name] !== '') &&
-    key[`${index}pk`] === partition;
-  if (!valid) {
-    throw new ValidationError('cursor is not one this listing returned', [
-      { field: 'cursor', message: 'not a cursor of this listing' },
-    ]);
-  }
-  return key;
-}
-
 /** An order header as read from the table, without its keys and bookkeeping attributes. */
 export const orderRecordOf = (item: Record<string, unknown>): OrderRecord => stripKeys<OrderRecord>(item);
 
@@ -346,7 +330,7 @@ export async function listOrders(
       ExpressionAttributeValues: { ':pk': partition },
       ScanIndexForward: false,
       Limit: filter.limit,
-      ExclusiveStartKey: startKey(filter.cursor, index, partition),
+      ExclusiveStartKey: indexStartKey(filter.cursor, index, partition),
     }),
   );
   const found = await batchGet(deps, (result.Items ?? []) as ItemKey[]);

@@ -94,10 +94,12 @@ export function withChange<T extends UpdateShape>(deps: Deps, update: T, change:
     values[':_timeline'] = [...change.timeline];
   }
   const [setClause, ...rest] = expression.split(/ (?=REMOVE |ADD |DELETE )/);
-  const others = rest.join(' ');
-  if (remove && /\bREMOVE /.test(others)) {
-    throw new Error('withChange cannot merge a REMOVE clause; list the removals in SET-free form');
-  }
+  // An expression may name each clause once: the outbox's removal joins a REMOVE the update already has.
+  const merged = remove
+    ? rest.map((clause) => (clause.startsWith('REMOVE ') ? `${clause}, outbox, outboxId` : clause))
+    : rest;
+  if (merged.some((clause, index) => clause !== rest[index])) remove = '';
+  const others = merged.join(' ');
   return {
     ...update,
     UpdateExpression: `${[setClause, ...sets].join(', ')}${others ? ` ${others}` : ''}${remove}`,

@@ -9,6 +9,7 @@ import { OmsStack } from '../../infra/oms-stack.js';
 import { eventRules, queueSettings } from '../../shared/config/event-rules.js';
 import { type FunctionSpec, functions, type Permission, QUEUE_NAMES } from '../../shared/config/functions.js';
 import { outboxStreamFilter } from '../../shared/config/outbox.js';
+import { purchasingEmail } from '../../shared/config/purchasing.js';
 import { envNames, resourceNames } from '../../shared/config/resources.js';
 import { schedules } from '../../shared/config/schedules.js';
 import { tableDefinition } from '../../shared/config/table.js';
@@ -150,13 +151,24 @@ describe('Given the OMS stack', () => {
       }
     });
 
-    it('logs every function to its own log group kept for one month', () => {
+    it('logs every function to its bounded context’s log group, kept for one month', () => {
+      const groupOfContext = new Map<string, string>();
       for (const spec of functions) {
         const fn = resources[functionId(spec)] as Resource;
-        const logGroup = resources[fn.Properties.LoggingConfig.LogGroup.Ref] as Resource;
+        const ref = fn.Properties.LoggingConfig.LogGroup.Ref as string;
+        const logGroup = resources[ref] as Resource;
         expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
         expect(logGroup.Properties.RetentionInDays, spec.name).toBe(30);
+        expect(groupOfContext.get(spec.context) ?? ref, spec.name).toBe(ref);
+        groupOfContext.set(spec.context, ref);
       }
+      // No two contexts share a group.
+      expect(new Set(groupOfContext.values()).size).toBe(groupOfContext.size);
+    });
+
+    it('stays well inside CloudFormation’s 500 resources per stack', () => {
+      // Each function costs about six resources (function, role, policy, route, integration, permission).
+      expect(Object.keys(resources).length).toBeLessThan(475);
     });
 
     it('passes resource names only where the spec needs them', () => {
@@ -176,6 +188,9 @@ describe('Given the OMS stack', () => {
         );
         expect(envNames.bucketName in variables, spec.name).toBe(
           spec.permissions.includes('bucket:read') || spec.permissions.includes('bucket:write'),
+        );
+        expect(variables[purchasingEmail.fromEnv], spec.name).toBe(
+          spec.permissions.includes('email:send') ? purchasingEmail.from : undefined,
         );
       }
     });
@@ -197,6 +212,13 @@ describe('Given the OMS stack', () => {
         // which parameters each one reaches.
         'secrets:read': ['ssm:GetParametersByPath'],
         'apikeys:read': [],
+        'email:send': ['ses:SendEmail'],
+        // Queue consumers hold sqs:GetQueueAttributes on their own queue: tests/infra/monitoring.test.ts checks
+        // which queues this one reaches.
+        'queues:read': [],
+        'webhook-rule:update': ['events:PutRule'],
+        // sqs:SendMessage is also the stream consumer's (its DLQ): the webhooks test checks which queue.
+        'webhook-retry:send': [],
       };
       // ...and everything the grant for it may bring along.
       const bundled: Record<Permission, string[]> = {
@@ -218,6 +240,10 @@ describe('Given the OMS stack', () => {
         'bucket:write': ['s3:AbortMultipartUpload'],
         'secrets:read': ['ssm:GetParameter', 'ssm:GetParameters'],
         'apikeys:read': ['ssm:GetParameter'],
+        'email:send': [],
+        'queues:read': ['sqs:GetQueueAttributes'],
+        'webhook-rule:update': [],
+        'webhook-retry:send': ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
       };
       const always = [
         'logs:CreateLogStream',

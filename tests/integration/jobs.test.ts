@@ -3,9 +3,10 @@ import { allocateOrder } from '../../shared/app/allocate-order.js';
 import { billOrder } from '../../shared/app/bill-order.js';
 import { confirmPick } from '../../shared/app/confirm-pick.js';
 import { recordAccountingEvent } from '../../shared/app/consumers.js';
-import { buildDailyReport, exportLedger, proposeReorders } from '../../shared/app/jobs.js';
+import { exportLedger, proposeReorders } from '../../shared/app/jobs.js';
 import { notifyCustomer } from '../../shared/app/notify-customer.js';
 import { placeOrder } from '../../shared/app/place-order.js';
+import { buildDailyReport } from '../../shared/app/reports.js';
 import { selectCarrier } from '../../shared/app/select-carrier.js';
 import { putLocation, setOnHand } from '../../shared/store/inventory.js';
 import { getOrderAggregate } from '../../shared/store/orders.js';
@@ -62,23 +63,39 @@ beforeAll(async () => {
   );
 });
 
-describe('Given stock at or below the reorder point', () => {
-  it('the reorder job proposes an order up to the target and writes it as CSV', async () => {
+describe('Given low stock of SKUs that no supplier is linked to', () => {
+  it('the reorder job proposes nothing and writes its CSV and JSON all the same', async () => {
+    // The reorder rule itself is exercised in tests/integration/purchasing.test.ts.
     const result = await proposeReorders(deps);
-    expect(result.proposals).toBe(1);
+    expect(result.proposals).toBe(0);
+    expect(result.run.purchaseOrders).toEqual([]);
     const csv = await text(`reorders/${today()}.csv`);
-    expect(csv.split('\r\n')[1]).toMatch(/^SKU-A,wh-1,4,16,/);
-    expect(csv).not.toContain('SKU-B');
+    expect(csv.split('\r\n')).toEqual([
+      'sku,location_id,supplier_id,position,reorder_point,order_quantity,purchase_order_id,reason',
+      '',
+    ]);
+    expect(JSON.parse(await text(`reorders/${today()}.json`))).toMatchObject({
+      evaluations: [],
+      skipped: [],
+    });
   });
 });
 
 describe('Given a shipped and notified order', () => {
-  it('the report job counts orders by status', async () => {
-    const result = await buildDailyReport(deps);
-    expect(result.ordersByStatus.shipped).toBe(1);
-    expect(result.ordersByStatus.picking).toBe(0);
+  it('the report job reports the day’s sale, its shipment and the stock it left', async () => {
+    const result = await buildDailyReport(deps, { day: today() });
+    expect(result.summary.ordersByStatus).toEqual({ shipped: 1 });
+    expect(result.summary.byCurrency).toEqual([
+      expect.objectContaining({ currency: 'JPY', orders: 1, units: 4, net: 5700, total: 7070 }),
+    ]);
     const report = JSON.parse(await text(`reports/daily/${today()}.json`));
-    expect(report.ordersByStatus.shipped).toBe(1);
+    expect(report.salesByLocation).toEqual([
+      { locationId: 'wh-1', currency: 'JPY', orders: 1, units: 4, net: 5700 },
+    ]);
+    expect(report.fulfillment).toMatchObject({ shipments: 1, onTime: 1, onTimePercent: 100 });
+    expect(report.inventoryHealth.rows).toContainEqual(
+      expect.objectContaining({ sku: 'SKU-A', locationId: 'wh-1', available: 4, shippedUnits: 4 }),
+    );
   });
 
   it('the ledger export writes the day in the currency’s own decimals, and the same file on a re-run', async () => {

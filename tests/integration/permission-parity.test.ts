@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pascalCase } from '../../infra/constructs/nag.js';
 import { OmsStack } from '../../infra/oms-stack.js';
+import { localSesIdentityArn } from '../../local/adapters/file-supplier-orders.js';
 import {
   LOCAL_ACCOUNT,
   LOCAL_BUCKET,
@@ -12,9 +15,12 @@ import {
   principals,
   type RecordedCall,
 } from '../../local/metering.js';
+import { eventRules } from '../../shared/config/event-rules.js';
 import { type FunctionSpec, functions, type Permission, QUEUE_NAMES } from '../../shared/config/functions.js';
 import { resourceNames } from '../../shared/config/resources.js';
 import { schedules } from '../../shared/config/schedules.js';
+import { WEBHOOK_RULE_NAME } from '../../shared/config/webhooks.js';
+import { emailHash } from '../../shared/domain/email-hash.js';
 import { signShopify, signWooCommerce, standardWebhookHeaders } from '../../shared/intake/signatures.js';
 import { directOrder, shopifyOrder, standardOrder, TEST_SECRETS, wooOrder } from '../support/fixtures.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
@@ -92,8 +98,16 @@ function resolverFor(resources: Record<string, Resource>, tableName: string) {
         break;
       }
       case 'AWS::SQS::Queue': {
-        const queue = QUEUE_NAMES.find((name) => id.startsWith(`Events${pascalCase(name)}Queue`)) ?? id;
+        // A queue and its dead-letter queue, named as local/runtime.ts names them (`<queue>-dlq`).
+        const main = QUEUE_NAMES.find((name) => id.startsWith(`Events${pascalCase(name)}Queue`));
+        const dead = QUEUE_NAMES.find((name) => id.startsWith(`Events${pascalCase(name)}DeadLetters`));
+        const queue = main ?? (dead ? `${dead}-dlq` : id);
         set({ Ref: `https://sqs/${queue}`, Arn: localArn.queue(queue) });
+        break;
+      }
+      case 'AWS::Events::Rule': {
+        const rule = eventRules.find((spec) => id.startsWith(`Events${pascalCase(spec.name)}`));
+        set({ Ref: rule?.name ?? id, Arn: rule ? localRuleArn(rule.name) : `arn:aws:unresolved:::${id}` });
         break;
       }
       case 'AWS::Lambda::Function': {
@@ -174,7 +188,15 @@ const permissionActions: Partial<Record<Permission, readonly string[]>> = {
   'bucket:read': ['s3:GetObject'],
   'bucket:write': ['s3:PutObject'],
   'secrets:read': ['ssm:GetParameter'],
+  'email:send': ['ses:SendEmail'],
+  'queues:read': ['sqs:GetQueueAttributes'],
+  'webhook-rule:update': ['events:PutRule'],
+  'webhook-retry:send': ['sqs:SendMessage'],
 };
+
+/** A rule on the OMS bus as local/runtime.ts names it in the calls it records. */
+const localRuleArn = (name: string) =>
+  `${localArn.bus(resourceNames.eventBusName).replace(':event-bus/', ':rule/')}/${name}`;
 
 let oms: TestRuntime;
 let calls: RecordedCall[];
@@ -304,6 +326,15 @@ async function settle() {
   }
 }
 
+const PARITY_DISRUPTION = {
+  id: 'parity-storm',
+  kind: 'weather',
+  severity: 'low',
+  startsAt: '2030-01-01T00:00:00Z',
+  endsAt: '2030-01-02T00:00:00Z',
+  area: { postalPrefixes: ['00000'] },
+};
+
 /** The flows: each step names the functions it is there for. */
 async function runFlows() {
   // Happy path: intake → allocate → pick → ship, bill, notify → consumers.
@@ -375,8 +406,129 @@ async function runFlows() {
     ['GET', '/inventory/SKU-PARITY-BO/movements'],
     ['PUT', '/skus/SKU-PARITY-HOT/stock-buckets', { buckets: 2 }],
     ['GET', '/availability?sku=SKU-PARITY-BO&postalCode=10001'],
+    // Posted twice: the repeat reads the report back from the bucket. In 2030 and nowhere: it affects no order.
+    ['POST', '/disruptions', PARITY_DISRUPTION],
+    ['POST', '/disruptions', PARITY_DISRUPTION],
+    ['GET', '/disruptions?from=2030-01-01&to=2030-01-31'],
+    ['GET', `/disruptions/${PARITY_DISRUPTION.id}`],
+    ['GET', '/metrics/live?windowMinutes=60&sku=SKU-PARITY-BO,SKU-PARITY-SHORT'],
+    ['GET', '/reports/daily'],
+    ['GET', '/reports/daily/2025-01-15/trend.svg'],
   ];
   for (const [method, path, body] of reads) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  }
+
+  // Purchasing: a supplier and its SKU, a purchase order sent (email), received and one cancelled, and the
+  // reorder job on demand.
+  const supplier = {
+    name: 'Parity supplier',
+    email: 'orders@parity.example',
+    currency: 'USD',
+    leadTimeDays: 5,
+  };
+  const purchasing: [string, string, object?][] = [
+    ['POST', '/suppliers', { id: 'parity-supplier', ...supplier }],
+    ['PUT', '/suppliers/parity-supplier', { ...supplier, packSize: 6 }],
+    ['GET', '/suppliers'],
+    ['PUT', '/skus/SKU-PARITY-BO/supplier', { supplierId: 'parity-supplier', unitCost: 500 }],
+    ['GET', '/skus/SKU-PARITY-BO/supplier'],
+    ['GET', '/purchase-orders?status=draft'],
+    ['POST', '/jobs/reorder', { send: false }],
+  ];
+  for (const [method, path, body] of purchasing) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  }
+  const newOrder = async () => {
+    const reply = await oms.request('POST', '/purchase-orders', {
+      supplierId: 'parity-supplier',
+      lines: [{ sku: 'SKU-PARITY-BO', locationId: 'wh-east', quantity: 6 }],
+    });
+    expect(reply.status, reply.text).toBe(201);
+    return reply.body.id as string;
+  };
+  const [received, cancelled] = [await newOrder(), await newOrder()];
+  for (const [path, body] of [
+    [`/purchase-orders/${received}/send`, {}],
+    [
+      `/purchase-orders/${received}/receipts`,
+      { receiptId: 'parity-1', lines: [{ sku: 'SKU-PARITY-BO', locationId: 'wh-east', quantity: 6 }] },
+    ],
+    [`/purchase-orders/${cancelled}/cancel`, { reason: 'parity' }],
+  ] as const) {
+    const reply = await oms.request('POST', path, body);
+    expect(reply.status, `POST ${path}: ${reply.text}`).toBeLessThan(300);
+  }
+  expect((await oms.request('GET', `/purchase-orders/${received}`)).body.status).toBe('received');
+
+  // Outbound webhooks: a subscription (the rule follows it), its endpoint refusing the first attempt so the
+  // dispatcher sends a retry, the log, a rotation, and disabling it (the rule follows again).
+  let attempts = 0;
+  const endpoint = createServer((request, response) => {
+    request.resume();
+    attempts += 1;
+    response.writeHead(attempts === 1 ? 503 : 204).end();
+  });
+  await new Promise<void>((done) => endpoint.listen(0, '127.0.0.1', done));
+  try {
+    const url = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/parity`;
+    const created = await oms.request('POST', '/webhook-subscriptions', { url, eventTypes: ['OrderPlaced'] });
+    expect(created.status, created.text).toBe(201);
+    const hooked = await deliverShopify(shopifyOrder());
+    expect(hooked.status).toBe(201);
+    const delivered = await eventually(async () => {
+      const log = (await oms.request('GET', `/webhook-subscriptions/${created.body.id}/deliveries`)).body;
+      return log.items?.[0]?.status === 'delivered' ? log.items[0] : undefined;
+    }, 30_000);
+    expect(delivered.attempts).toBe(2);
+    const webhookCalls: [string, string, object?][] = [
+      ['GET', '/webhook-subscriptions'],
+      ['GET', `/webhook-subscriptions/${created.body.id}`],
+      ['POST', `/webhook-subscriptions/${created.body.id}/rotate-secret`, {}],
+      [
+        'PUT',
+        `/webhook-subscriptions/${created.body.id}`,
+        { url, eventTypes: ['OrderPlaced'], enabled: false },
+      ],
+    ];
+    for (const [method, path, body] of webhookCalls) {
+      const reply = await oms.request(method, path, body);
+      expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+    }
+  } finally {
+    await new Promise<void>((done) => endpoint.close(() => done()));
+  }
+
+  // Carts: one last active 11 hours ago with its checkout started, so the schedule below abandons it and
+  // marketing, receiving the CartAbandoned, asks for its recovery; and marketing's reads.
+  const quiet = new Date(Date.now() - 11 * 3600 * 1000).toISOString();
+  const cartCalls: [string, string, object?][] = [
+    [
+      'POST',
+      '/carts/parity-cart/events',
+      {
+        eventId: 'parity-1',
+        occurredAt: quiet,
+        type: 'item-added',
+        sku: 'SKU-PARITY-CART',
+        quantity: 1,
+        unitPrice: 1000,
+        currency: 'USD',
+        customer: { email: 'cart@parity.example' },
+      },
+    ],
+    [
+      'POST',
+      '/carts/parity-cart/events',
+      { eventId: 'parity-2', occurredAt: quiet, type: 'checkout-started' },
+    ],
+    ['GET', '/marketing/abandoned-carts'],
+    ['GET', '/marketing/products/SKU-PARITY-CART/interest'],
+    ['GET', `/marketing/customers/${emailHash('cart@parity.example')}/interest`],
+  ];
+  for (const [method, path, body] of cartCalls) {
     const reply = await oms.request(method, path, body);
     expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
   }
@@ -387,7 +539,7 @@ async function runFlows() {
 }
 
 beforeAll(async () => {
-  oms = await startTestRuntime({ pickTimeoutSeconds: 60 });
+  oms = await startTestRuntime({ pickTimeoutSeconds: 60, webhooks: { retryBaseMs: 10 } });
   oms.meter.reset();
   await runFlows();
   calls = oms.meter.calls();
@@ -425,6 +577,70 @@ describe('Given the flows run on the local runtime with the recorder on', () => 
         })
         .map(describeCall);
       expect(missing).toEqual([]);
+    });
+  });
+
+  describe('When the live metrics read the dead-letter queues', () => {
+    it('reads each one under its own grant, and no working queue is readable', () => {
+      const reads = calls.filter(
+        (call) => call.principal === 'get-live-metrics' && call.action === 'GetQueueAttributes',
+      );
+      expect(reads.map((call) => call.resource).sort()).toEqual(
+        QUEUE_NAMES.map((name) => localArn.queue(`${name}-dlq`)).sort(),
+      );
+      const statements = roleStatements('get-live-metrics') ?? [];
+      for (const name of QUEUE_NAMES) {
+        expect(permits(statements, resolve, 'sqs:GetQueueAttributes', localArn.queue(`${name}-dlq`))).toBe(
+          true,
+        );
+        expect(permits(statements, resolve, 'sqs:GetQueueAttributes', localArn.queue(name))).toBe(false);
+      }
+    });
+  });
+
+  describe('When a purchase order is emailed to its supplier', () => {
+    it('sends from the purchasing identity, which is all the role may send from', () => {
+      const sends = calls.filter((call) => call.service === 'ses');
+      expect(sends.map((call) => [call.principal, call.action, call.resource])).toContainEqual([
+        'send-purchase-order',
+        'SendEmail',
+        localSesIdentityArn(),
+      ]);
+      const statements = roleStatements('send-purchase-order') ?? [];
+      expect(permits(statements, resolve, 'ses:SendEmail', localSesIdentityArn())).toBe(true);
+      expect(permits(statements, resolve, 'ses:SendEmail', localSesIdentityArn('other.example'))).toBe(false);
+      expect(
+        permits(roleStatements('get-order') ?? [], resolve, 'ses:SendEmail', localSesIdentityArn()),
+      ).toBe(false);
+    });
+  });
+
+  describe('When webhook subscriptions change and a delivery is retried', () => {
+    it('re-points only the webhooks rule, and sends retries only to the webhooks queue', () => {
+      const putRules = calls.filter((call) => call.action === 'PutRule');
+      expect(new Set(putRules.map((call) => call.resource))).toEqual(
+        new Set([localRuleArn(WEBHOOK_RULE_NAME)]),
+      );
+      expect(new Set(putRules.map((call) => call.principal))).toEqual(
+        new Set(['create-webhook-subscription', 'update-webhook-subscription']),
+      );
+      const retries = calls.filter(
+        (call) => call.principal === 'deliver-webhooks' && call.action === 'SendMessage',
+      );
+      expect(retries.map((call) => call.resource)).toEqual([localArn.queue('webhooks')]);
+
+      const dispatcher = roleStatements('deliver-webhooks') ?? [];
+      expect(permits(dispatcher, resolve, 'events:PutRule', localRuleArn(WEBHOOK_RULE_NAME))).toBe(true);
+      expect(permits(dispatcher, resolve, 'events:PutRule', localRuleArn('orders-to-marketing'))).toBe(false);
+      expect(permits(dispatcher, resolve, 'sqs:SendMessage', localArn.queue('marketing'))).toBe(false);
+      expect(
+        permits(
+          roleStatements('get-webhook-subscription') ?? [],
+          resolve,
+          'events:PutRule',
+          localRuleArn(WEBHOOK_RULE_NAME),
+        ),
+      ).toBe(false);
     });
   });
 

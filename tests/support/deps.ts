@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { FileObjectStore } from '../../local/adapters/file-object-store.js';
+import { FileSupplierOrders } from '../../local/adapters/file-supplier-orders.js';
 import { createLocalDynamoClient, ensureTable } from '../../local/dynamodb.js';
 import { systemClock, UlidIds } from '../../shared/adapters/ids.js';
 import { SimulatedCarrierGateway } from '../../shared/adapters/simulated/carrier-gateway.js';
 import { SimulatedPaymentGateway } from '../../shared/adapters/simulated/payment-gateway.js';
+import { QUEUE_NAMES } from '../../shared/config/functions.js';
+import { webhookPolicy } from '../../shared/config/webhooks.js';
 import type { DomainEvent } from '../../shared/events/envelope.js';
 import type { Deps } from '../../shared/runtime/deps.js';
 import { streamedEvents } from './stream.js';
@@ -65,6 +68,16 @@ export async function createTestDeps(): Promise<TestDeps> {
     carriers: new SimulatedCarrierGateway(),
     objects: new FileObjectStore(mkdtempSync(join(tmpdir(), 'oms-bucket-'))),
     secrets: { webhookSecrets: async () => [], apiKeys: async () => [] },
+    supplierOrders: new FileSupplierOrders(mkdtempSync(join(tmpdir(), 'oms-mail-'))),
+    // No queue runs in these tests: every dead-letter queue is empty.
+    queueDepths: { deadLetters: async () => Object.fromEntries(QUEUE_NAMES.map((name) => [name, 0])) },
+    // No webhook endpoint is reachable in these tests: every attempt fails; retries and the rule go nowhere.
+    webhooks: {
+      sender: { send: async () => ({ error: 'no network in these tests', durationMs: 0 }) },
+      retries: { maxDelayMs: 900_000, schedule: async () => undefined },
+      routing: { setWebhookEventTypes: async () => undefined },
+      policy: webhookPolicy(),
+    },
     clock: systemClock,
     ids: new UlidIds(systemClock),
     published,

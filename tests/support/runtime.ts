@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
-import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
+import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime.js';
 import { TEST_SECRETS } from './fixtures.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -28,7 +28,9 @@ export interface Reply {
  * The embedded runtime in this test process: real HTTP, real DynamoDB Local (the integration project's
  * shared instance, a fresh table per runtime), the real ASL files. Webhook secrets are the test secrets.
  */
-export async function startTestRuntime(options: { pickTimeoutSeconds?: number } = {}): Promise<TestRuntime> {
+export async function startTestRuntime(
+  options: { pickTimeoutSeconds?: number } & Pick<LocalRuntimeOptions, 'webhooks'> = {},
+): Promise<TestRuntime> {
   process.env.OMS_SHOPIFY_SECRET = TEST_SECRETS.shopify;
   process.env.OMS_WOOCOMMERCE_SECRET = TEST_SECRETS.woocommerce;
   process.env.OMS_STANDARD_WEBHOOK_SECRET = TEST_SECRETS.standard;
@@ -41,6 +43,7 @@ export async function startTestRuntime(options: { pickTimeoutSeconds?: number } 
     schedules: false,
     retryIntervalMs: 20,
     pickTimeoutSeconds: options.pickTimeoutSeconds ?? 60,
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   return Object.assign(runtime, {
     async request(

@@ -1,8 +1,10 @@
 import '../../../shared/runtime/aws.js';
 import { z } from 'zod';
 import { confirmPick } from '../../../shared/app/confirm-pick.js';
+import { BUSINESS_METRICS } from '../../../shared/config/monitoring.js';
 import { OrderLineSchema } from '../../../shared/domain/order.js';
 import { apiHandler, json, jsonBody } from '../../../shared/http/api.js';
+import { countMetric } from '../../../shared/observability.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 const BodySchema = z.object({
@@ -19,5 +21,6 @@ export const handler = apiHandler(async (event) => {
     pickTicketId: event.pathParameters?.id ?? '',
     lines: body.lines,
   });
+  if (result.status === 'short' && !result.duplicate) countMetric(BUSINESS_METRICS.pickShort);
   return json(200, result);
 });

@@ -1,7 +1,14 @@
 import '../../../shared/runtime/aws.js';
-import { buildDailyReport } from '../../../shared/app/jobs.js';
+import { z } from 'zod';
+import { buildDailyReport } from '../../../shared/app/reports.js';
+import { parseTask } from '../../../shared/app/task-input.js';
 import { taskHandler } from '../../../shared/http/api.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
-/** Scheduled daily: writes the operations report. */
-export const handler = taskHandler(async () => buildDailyReport(deps()));
+const InputSchema = z.object({ day: z.iso.date().optional() }).catch({});
+
+/** Scheduled daily for the previous UTC day (and on demand with `{ "day": "YYYY-MM-DD" }`): the daily report. */
+export const handler = taskHandler(async (event: unknown) => {
+  const input = parseTask(InputSchema, event ?? {});
+  return buildDailyReport(deps(), input.day ? { day: input.day } : {});
+});

@@ -16,6 +16,11 @@ export const OrderPlaced = defineEvent({
     grandTotal: z.number().int(),
     lineCount: z.number().int(),
     skus: z.array(z.string()),
+    /**
+     * The customer as marketing keys them: SHA-256 of the email (shared/domain/email-hash.ts), never the email.
+     * Added within version 1, so absent on older events.
+     */
+    emailHash: z.string().optional(),
   }),
 });
 

@@ -26,6 +26,7 @@ function targets() {
     marketing: new LocalQueue({ name: 'marketing' }),
     accounting: new LocalQueue({ name: 'accounting' }),
     backorders: new LocalQueue({ name: 'backorders' }),
+    webhooks: new LocalQueue({ name: 'webhooks' }),
   };
 }
 
