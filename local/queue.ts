@@ -15,6 +15,11 @@ export interface LocalQueueOptions {
   visibilityTimeoutMs?: number;
   batchSize?: number;
   /**
+   * The mapping's MaximumBatchingWindowInSeconds, in ms: a batch short of `batchSize` waits until its oldest
+   * message has been visible this long. 0 (the default) delivers at once.
+   */
+  batchingWindowMs?: number;
+  /**
    * The function the event source mapping invokes. A queue without one only holds messages, which is what a
    * dead-letter queue does. It resolves to nothing or to an SQSBatchResponse; anything else is read the way
    * Lambda reads it, so a malformed response fails the batch.
@@ -76,6 +81,7 @@ export class LocalQueue {
   private readonly maxReceiveCount: number;
   private readonly visibilityTimeoutMs: number;
   private readonly batchSize: number;
+  private readonly batchingWindowMs: number;
   private readonly consumer: LocalQueueOptions['consumer'];
   private readonly deadLetter: LocalQueue | undefined;
   private readonly onError: (err: unknown) => void;
@@ -100,6 +106,7 @@ export class LocalQueue {
     this.maxReceiveCount = maxReceiveCount;
     this.visibilityTimeoutMs = options.visibilityTimeoutMs ?? SQS_DEFAULT_VISIBILITY_TIMEOUT_MS;
     this.batchSize = batchSize;
+    this.batchingWindowMs = options.batchingWindowMs ?? 0;
     this.consumer = options.consumer;
     this.deadLetter = options.deadLetter;
     this.onError = options.onError ?? ((err) => console.error(`[queue ${this.name}]`, err));
@@ -246,6 +253,13 @@ export class LocalQueue {
       if (Number.isFinite(nextVisible))
         this.wake(Math.min(Math.max(nextVisible - now, 0), this.pollIntervalMs));
       return;
+    }
+    if (batch.length < this.batchSize && this.batchingWindowMs > 0) {
+      const due = Math.min(...batch.map((m) => m.visibleAt)) + this.batchingWindowMs;
+      if (due > now) {
+        this.wake(due - now);
+        return;
+      }
     }
     for (const m of batch) {
       m.receiveCount += 1;

@@ -11,7 +11,7 @@ import { SimulatedPaymentGateway } from '../shared/adapters/simulated/payment-ga
 import { workflowName } from '../shared/app/place-order.js';
 import { reconcileOrders } from '../shared/app/reconcile.js';
 import { syncWebhookRule } from '../shared/app/webhook-subscriptions.js';
-import { eventRules, queueSettings } from '../shared/config/event-rules.js';
+import { eventRules, queueBatchingWindowSeconds, queueSettings } from '../shared/config/event-rules.js';
 import { functions, QUEUE_NAMES, type QueueName } from '../shared/config/functions.js';
 import { outboxStreamFilter } from '../shared/config/outbox.js';
 import { resourceNames } from '../shared/config/resources.js';
@@ -20,6 +20,7 @@ import { tableDefinition } from '../shared/config/table.js';
 import { WEBHOOK_RULE_NAME, type WebhookPolicyOverrides, webhookPolicy } from '../shared/config/webhooks.js';
 import { type Deps, provideDeps } from '../shared/runtime/deps.js';
 import { eachOrderInStatus } from '../shared/store/order-index.js';
+import { FileCustomerMessages } from './adapters/file-customer-messages.js';
 import { FileObjectStore } from './adapters/file-object-store.js';
 import { FileSupplierOrders, localSesIdentityArn } from './adapters/file-supplier-orders.js';
 import { LocalEventRouting } from './adapters/local-event-routing.js';
@@ -143,6 +144,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
           options.retryIntervalMs ?? 5000,
         ),
         batchSize: queueSettings.batchSize,
+        batchingWindowMs: (queueBatchingWindowSeconds[queue] ?? 0) * 1000,
         consumer: consumerFor(queue),
         deadLetter,
         onError: (error) => log(`queue ${queue}: ${String(error)}`),
@@ -214,6 +216,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       // Purchase orders land in <data dir>/mail/ as the email SES would send; the meter records the send.
       supplierOrders: new FileSupplierOrders(join(dataDir, 'mail'), {
         onSend: () => meter.call(meter.principal, 'ses', 'SendEmail', localSesIdentityArn()),
+      }),
+      // Customer notifications land in <data dir>/mailbox/<orderId>/ (.eml email, .txt SMS). SNS SMS has no
+      // resource to name: the meter records '*', as the policy grants it.
+      customerMessages: new FileCustomerMessages(join(dataDir, 'mailbox'), {
+        onSend: (channel) =>
+          channel === 'sms'
+            ? meter.call(meter.principal, 'sns', 'Publish', '*')
+            : meter.call(meter.principal, 'ses', 'SendEmail', localSesIdentityArn()),
       }),
       queueDepths: meter.queueDepths(new LocalQueueDepths(deadLetters), (name) =>
         localArn.queue(`${name}-dlq`),

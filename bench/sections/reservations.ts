@@ -70,6 +70,10 @@ export async function createBenchDeps(
       policy: webhookPolicy(),
     },
     supplierOrders: { send: async (message) => ({ messageId: `${message.purchaseOrderId}@bench` }) },
+    customerMessages: {
+      email: async (message) => ({ messageId: `${message.orderId}.${message.notification}@bench` }),
+      sms: async (message) => ({ messageId: `${message.orderId}.${message.notification}.sms@bench` }),
+    },
     clock: systemClock,
     ids: new UlidIds(systemClock),
   };

@@ -4,7 +4,7 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { eventRules, queueSettings } from '../../shared/config/event-rules.js';
+import { eventRules, queueBatchingWindowSeconds, queueSettings } from '../../shared/config/event-rules.js';
 import type { QueueName } from '../../shared/config/functions.js';
 import { resourceNames } from '../../shared/config/resources.js';
 import type { ServiceFunction } from './functions.js';
@@ -55,8 +55,13 @@ export class Events extends Construct {
         );
       }
       const queue = this.createQueue(name, consumer.spec.timeoutSeconds);
+      const window = queueBatchingWindowSeconds[name];
       consumer.fn.addEventSource(
-        new SqsEventSource(queue, { batchSize: queueSettings.batchSize, reportBatchItemFailures: true }),
+        new SqsEventSource(queue, {
+          batchSize: queueSettings.batchSize,
+          reportBatchItemFailures: true,
+          ...(window === undefined ? {} : { maxBatchingWindow: Duration.seconds(window) }),
+        }),
       );
       queues.set(name, queue);
       if (queue.deadLetterQueue) deadLetters.set(name, queue.deadLetterQueue.queue);

@@ -21,6 +21,7 @@ import {
   type QueueName,
   type Trigger,
 } from '../../shared/config/functions.js';
+import { notificationEmail } from '../../shared/config/notifications.js';
 import { purchasingEmail } from '../../shared/config/purchasing.js';
 import { envNames } from '../../shared/config/resources.js';
 import { WEBHOOK_RULE_NAME } from '../../shared/config/webhooks.js';
@@ -166,6 +167,20 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       queue.grantSendMessages(fn);
     }
     if (permissions.has('email:send')) this.grantEmail();
+    if (permissions.has('sms:send')) this.grantSms();
+  }
+
+  /**
+   * 'sms:send': sns:Publish for SMS to a phone number. SNS has no resource for a phone number, so the
+   * statement names '*'; the function's code publishes to phone numbers only (AwsCustomerMessages).
+   */
+  private grantSms(): void {
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    acknowledgeWildcard(
+      this.fn,
+      '*',
+      'SNS SMS to a phone number has no resource ARN to scope sns:Publish to (customer notifications).',
+    );
   }
 
   /**
@@ -180,6 +195,11 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
     this.fn.addEnvironment(
       purchasingEmail.fromEnv,
       context(purchasingEmail.fromContext, purchasingEmail.from),
+    );
+    // Customer notifications go out from the same identity, under an address of their own.
+    this.fn.addEnvironment(
+      notificationEmail.fromEnv,
+      context(notificationEmail.fromContext, notificationEmail.from),
     );
     const identity = context(purchasingEmail.identityContext, purchasingEmail.identity);
     this.fn.addToRolePolicy(

@@ -418,7 +418,8 @@ async function appliedEarlier(deps: Deps, spec: DisruptionSpec, order: OrderReco
 
 /**
  * The "your order will arrive later" notification, once per order and disruption: its key carries the
- * disruption (`NOTIFICATION#order-delayed:<id>`) and its put is conditional, so a retry sends nothing new.
+ * disruption (`NOTIFICATION#order-delayed:<id>`) and its put is conditional, so a retry records nothing new.
+ * The record is `pending`: the notifications consumer delivers it when the OrderDelayed event arrives.
  */
 async function notifyDelay(
   deps: Deps,
@@ -437,6 +438,8 @@ async function notifyDelay(
     subject: `Your order ${order.orderNumber ?? order.id} will ${pickup ? 'be ready' : 'arrive'} later than promised`,
     body: `Because of ${cause}, we now expect your order ${pickup ? 'to be ready for pickup' : 'to arrive'} by ${promise.to} instead of ${promise.from}. We are sorry for the wait.`,
     at: now,
+    // Recorded, not sent: the notifications consumer delivers it on OrderDelayed (shared/app/notifications.ts).
+    status: 'pending',
   };
   await writeIfCondition(
     deps,

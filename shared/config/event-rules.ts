@@ -42,6 +42,16 @@ export const eventRules: readonly EventRuleSpec[] = [
     },
   },
   {
+    name: 'orders-to-notifications',
+    description:
+      'Order events the customer is told about (confirmed, delayed, cancelled, refunded); shipped is the Notify step',
+    target: 'notifications',
+    pattern: {
+      source: ['oms.inventory', 'oms.disruptions', 'oms.orders', 'oms.billing'],
+      'detail-type': ['OrderAllocated', 'OrderDelayed', 'OrderFailed', 'PaymentRefunded'],
+    },
+  },
+  {
     name: WEBHOOK_RULE_NAME,
     description:
       'Events enabled webhook subscriptions ask for; the pattern is re-pointed at run time (decision 0008)',
@@ -57,3 +67,12 @@ export const queueSettings = {
   visibilityTimeoutSeconds: 60,
   batchSize: 10,
 } as const;
+
+/**
+ * The event source mapping's batching window, per queue that has one: the mapping waits up to this long
+ * for a fuller batch, so one receive, one delete and one invocation serve several messages. Only where a
+ * few seconds of latency is news to nobody: customer notifications (one message per order, docs/cost.md).
+ */
+export const queueBatchingWindowSeconds: Partial<Record<QueueName, number>> = {
+  notifications: 2,
+};

@@ -18,8 +18,10 @@ export type Permission =
   | 'secrets:read'
   /** The API keys the request authorizer checks bearers against (one SSM parameter). */
   | 'apikeys:read'
-  /** Send email from the purchasing identity only (SES SendEmail; purchase orders to suppliers). */
+  /** Send email from the purchasing identity only (SES SendEmail; purchase orders, customer notifications). */
   | 'email:send'
+  /** Send SMS to a phone number (SNS Publish; customer notifications). SNS cannot scope this to a resource. */
+  | 'sms:send'
   /** The depth of the dead-letter queues (SQS GetQueueAttributes on them, and on no other queue). */
   | 'queues:read'
   /** Re-point the `events-to-webhooks` rule at the enabled subscriptions' event types (PutRule on that rule). */
@@ -27,8 +29,14 @@ export type Permission =
   /** Send delayed webhook retries back to the webhooks queue (SQS SendMessage on that queue only). */
   | 'webhook-retry:send';
 
-export type QueueName = 'marketing' | 'accounting' | 'backorders' | 'webhooks';
-export const QUEUE_NAMES: readonly QueueName[] = ['marketing', 'accounting', 'backorders', 'webhooks'];
+export type QueueName = 'marketing' | 'accounting' | 'backorders' | 'webhooks' | 'notifications';
+export const QUEUE_NAMES: readonly QueueName[] = [
+  'marketing',
+  'accounting',
+  'backorders',
+  'webhooks',
+  'notifications',
+];
 export type ScheduleName = 'reorder' | 'reporting' | 'ledger-export' | 'reconcile' | 'abandoned-carts';
 
 export type Trigger =
@@ -117,7 +125,12 @@ export const functions: readonly FunctionSpec[] = [
   task('fulfillment', 'select-carrier', 'SelectCarrierFunctionArn', ['table:read', 'table:write']),
   task('billing', 'bill-order', 'BillOrderFunctionArn', ['table:read', 'table:write']),
   task('billing', 'cancel-payment', 'CancelPaymentFunctionArn', ['table:read', 'table:write']),
-  task('notifications', 'notify-customer', 'NotifyCustomerFunctionArn', ['table:read', 'table:write']),
+  task('notifications', 'notify-customer', 'NotifyCustomerFunctionArn', [
+    'table:read',
+    'table:write',
+    'email:send',
+    'sms:send',
+  ]),
   task('orders', 'mark-order-failed', 'MarkOrderFailedFunctionArn', ['table:read', 'table:write']),
   {
     name: 'publish-outbox',
@@ -289,6 +302,29 @@ export const functions: readonly FunctionSpec[] = [
     permissions: ['table:read', 'table:write', 'webhook-rule:update', 'webhook-retry:send'],
     trigger: { kind: 'queue', queue: 'webhooks' },
   },
+  {
+    name: 'record-notification-event',
+    context: 'notifications',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    permissions: ['table:read', 'table:write', 'email:send', 'sms:send'],
+    trigger: { kind: 'queue', queue: 'notifications' },
+  },
+  api('notifications', 'list-notifications', 'GET', '/notifications', ['table:read']),
+  api(
+    'notifications',
+    'get-notification-preferences',
+    'GET',
+    '/customers/{emailHash}/notification-preferences',
+    ['table:read'],
+  ),
+  api(
+    'notifications',
+    'put-notification-preferences',
+    'PUT',
+    '/customers/{emailHash}/notification-preferences',
+    ['table:write'],
+  ),
   {
     name: 'authorize-request',
     context: 'auth',

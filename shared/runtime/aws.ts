@@ -3,8 +3,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AwsCustomerMessages } from '../adapters/aws/aws-customer-messages.js';
 import { EventBridgePublisher } from '../adapters/aws/event-bridge-publisher.js';
 import { EventBridgeRouting } from '../adapters/aws/event-bridge-routing.js';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.js';
@@ -17,6 +19,7 @@ import { HttpWebhookSender } from '../adapters/http-webhook-sender.js';
 import { systemClock, UlidIds } from '../adapters/ids.js';
 import { SimulatedCarrierGateway } from '../adapters/simulated/carrier-gateway.js';
 import { SimulatedPaymentGateway } from '../adapters/simulated/payment-gateway.js';
+import { notificationEmail } from '../config/notifications.js';
 import { purchasingEmail } from '../config/purchasing.js';
 import { envNames } from '../config/resources.js';
 import { webhookOverridesFromEnv, webhookPolicy } from '../config/webhooks.js';
@@ -36,6 +39,7 @@ export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): Deps {
   const sfn = new SFNClient({});
   const eventBridge = new EventBridgeClient({});
   const policy = webhookPolicy(webhookOverridesFromEnv(env));
+  const ses = new SESv2Client({});
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -54,9 +58,11 @@ export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): Deps {
       optional(envNames.secretsParameterPrefix) || '/oms/webhook-secrets/',
     ),
     queueDepths: new SqsQueueDepths(parseQueueUrls(optional(envNames.deadLetterQueueUrls))),
-    supplierOrders: new SesSupplierOrders(
-      new SESv2Client({}),
-      optional(purchasingEmail.fromEnv) || purchasingEmail.from,
+    supplierOrders: new SesSupplierOrders(ses, optional(purchasingEmail.fromEnv) || purchasingEmail.from),
+    customerMessages: new AwsCustomerMessages(
+      ses,
+      new SNSClient({}),
+      optional(notificationEmail.fromEnv) || notificationEmail.from,
     ),
     webhooks: {
       sender: new HttpWebhookSender({ allowLoopback: policy.allowHttpLoopback }),

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CarrierGateway } from '../ports/carrier-gateway.js';
 import type { Clock, Ids } from '../ports/clock.js';
+import type { CustomerMessages } from '../ports/customer-messages.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { PaymentGateway } from '../ports/payment-gateway.js';
@@ -33,6 +34,8 @@ export interface Deps {
   secrets: SecretStore;
   /** Sends purchase orders to suppliers: SES email on AWS, .eml and .json files locally ('email:send'). */
   supplierOrders: SupplierOrders;
+  /** Customer notifications: SES email and SNS SMS on AWS, files under `<data dir>/mailbox` locally. */
+  customerMessages: CustomerMessages;
   /** Depths of the dead-letter queues (`GET /metrics/live`; permission 'queues:read'). */
   queueDepths: QueueDepths;
   /** Outbound webhooks: HTTP to merchants' endpoints, the retry queue, the routing rule and the policy. */

@@ -27,6 +27,11 @@ export const keys = {
     pk: `ORDER#${orderId}`,
     sk: `NOTIFICATION#${template}`,
   }),
+  /** A customer's notification channel, by the SHA-256 of the email (shared/domain/email-hash.ts). */
+  notificationPreference: (emailHash: string) => ({
+    pk: `CUSTOMER#${emailHash}`,
+    sk: 'PREFERENCE#notifications',
+  }),
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
   /**
    * A stock bucket. Bucket 0 lives in the SKU's own partition; a hot SKU's extra buckets live in partitions

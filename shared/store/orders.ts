@@ -135,11 +135,19 @@ export const partsOf = (line: ReservedLine) => line.parts ?? [{ bucket: 0, quant
 
 export interface NotificationRecord {
   template: string;
-  channel: 'email' | 'sms';
+  /** 'none': the customer asked for no notifications; the record still keeps the event from repeating. */
+  channel: 'email' | 'sms' | 'none';
   to: string;
   subject: string;
   body: string;
   at: string;
+  /**
+   * `pending` (recorded, not yet handed to a port: a disruption's delay notice), `sent`, `skipped` (channel
+   * none). Absent on records written before delivery existed: treated as done.
+   */
+  status?: 'pending' | 'sent' | 'skipped';
+  sentAt?: string;
+  messageId?: string;
 }
 
 export interface OrderAggregate {

@@ -71,7 +71,10 @@ async function expectCompletedOnce(
   const order = await eventually(async () => {
     const reply = await json(`${runtime.url}/orders/${id}`);
     const order = reply.body;
-    const done = order?.status === 'shipped' && order.notifications.length > 0 && order.journal.length > 0;
+    const done =
+      order?.status === 'shipped' &&
+      order.notifications.some((n: { template: string }) => n.template === 'order-shipped') &&
+      order.journal.length > 0;
     return done ? order : undefined;
   }, 30_000);
   expect(order.payment).toMatchObject({ status: 'captured', captured: order.totals.grand });

@@ -1027,6 +1027,30 @@ const bodyRoutes: BodyRoute[] = [
     guarded: { locationId: 'wh-east' },
   },
   {
+    route: 'PUT /customers/{emailHash}/notification-preferences',
+    // Customers of their own: the fuzz orders keep the default channel.
+    valid: (n, id) => ({
+      params: { emailHash: emailHash(`${fresh('pref', id)}@example.com`) },
+      body: [
+        { channel: 'email' },
+        { channel: 'sms', phone: `+1212555${String(n % 10_000).padStart(4, '0')}` },
+        { channel: 'sms' },
+        { channel: 'none' },
+      ][n % 4],
+    }),
+    idempotent: true,
+    invalid: [
+      ['channel', 'fax'],
+      ['channel', 'SMS'],
+      ['channel', DELETE],
+      ['phone', '2125550147'],
+      ['phone', '+0123'],
+      ['phone', 12125550147],
+      ['extra', 1],
+      ...rootInvalid,
+    ],
+  },
+  {
     route: 'PUT /skus/{sku}/stock-buckets',
     valid: (n, id) => ({
       params: { sku: fresh('sku', id) },
@@ -1282,6 +1306,19 @@ const readRoutes: ReadRoute[] = [
     valid: () => ({ params: { id: ctx.knownOrderId }, query: {} }),
     invalidQueries: [],
     existingOnly: true,
+  },
+  {
+    route: 'GET /notifications',
+    valid: () => ({ params: {}, query: { orderId: ctx.knownOrderId } }),
+    invalidQueries: [{}, { orderId: '' }, { orderId: 'x'.repeat(101) }],
+  },
+  {
+    route: 'GET /customers/{emailHash}/notification-preferences',
+    valid: (n) => ({
+      params: { emailHash: emailHash(n % 2 ? FUZZ_EMAIL : `${fresh('pref', n)}@example.com`) },
+      query: {},
+    }),
+    invalidQueries: [],
   },
   {
     route: 'GET /orders',

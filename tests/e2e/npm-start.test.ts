@@ -109,7 +109,10 @@ describe('Given `npm start` on an empty data dir', () => {
         status: string;
         notifications: unknown[];
       };
-      return current.status === 'shipped' && current.notifications.length > 0 ? current : undefined;
+      const notified = current.notifications.some(
+        (n) => (n as { template?: string }).template === 'order-shipped',
+      );
+      return current.status === 'shipped' && notified ? current : undefined;
     });
     expect(await stop(second)).toBe(0);
     await expect(fetch(`${second.url}/locations`)).rejects.toThrow();

@@ -68,7 +68,10 @@ const orderInStatus = (id: string, status: string) =>
 const orderShippedAndNotified = (id: string) =>
   eventually(async () => {
     const order = await getOrder(id);
-    const done = order?.status === 'shipped' && order.notifications.length > 0 && order.journal.length > 0;
+    const done =
+      order?.status === 'shipped' &&
+      order.notifications.some((n: { template: string }) => n.template === 'order-shipped') &&
+      order.journal.length > 0;
     return done ? order : undefined;
   });
 
@@ -172,7 +175,10 @@ describe('Given a signed Shopify orders/create delivery', () => {
     });
 
     it('records a customer notification', () => {
-      expect(shipped.notifications).toEqual([
+      // The order-confirmed notice comes from the notifications queue, on its own time: only shipped is certain.
+      expect(
+        shipped.notifications.filter((n: { template: string }) => n.template === 'order-shipped'),
+      ).toEqual([
         expect.objectContaining({ template: 'order-shipped', channel: 'email', to: 'lifecycle@example.com' }),
       ]);
     });
@@ -184,7 +190,12 @@ describe('Given a signed Shopify orders/create delivery', () => {
     });
 
     it('keeps a timeline of every step in order', () => {
-      expect(shipped.timeline.map((entry: { type: string }) => entry.type)).toEqual([
+      // The order-confirmed notice's line lands whenever the notifications queue gets to it: left out here.
+      const steps = shipped.timeline.filter(
+        (entry: { type: string; detail?: { template?: string } }) =>
+          entry.type !== 'CustomerNotified' || entry.detail?.template === 'order-shipped',
+      );
+      expect(steps.map((entry: { type: string }) => entry.type)).toEqual([
         'OrderPlaced',
         'OrderAllocated',
         'PickConfirmed',

@@ -213,6 +213,7 @@ describe('Given the OMS stack', () => {
         'secrets:read': ['ssm:GetParametersByPath'],
         'apikeys:read': [],
         'email:send': ['ses:SendEmail'],
+        'sms:send': ['sns:Publish'],
         // Queue consumers hold sqs:GetQueueAttributes on their own queue: tests/infra/monitoring.test.ts checks
         // which queues this one reaches.
         'queues:read': [],
@@ -241,6 +242,7 @@ describe('Given the OMS stack', () => {
         'secrets:read': ['ssm:GetParameter', 'ssm:GetParameters'],
         'apikeys:read': ['ssm:GetParameter'],
         'email:send': [],
+        'sms:send': [],
         'queues:read': ['sqs:GetQueueAttributes'],
         'webhook-rule:update': [],
         'webhook-retry:send': ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],

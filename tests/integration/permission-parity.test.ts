@@ -189,6 +189,7 @@ const permissionActions: Partial<Record<Permission, readonly string[]>> = {
   'bucket:write': ['s3:PutObject'],
   'secrets:read': ['ssm:GetParameter'],
   'email:send': ['ses:SendEmail'],
+  'sms:send': ['sns:Publish'],
   'queues:read': ['sqs:GetQueueAttributes'],
   'webhook-rule:update': ['events:PutRule'],
   'webhook-retry:send': ['sqs:SendMessage'],
@@ -309,7 +310,8 @@ const orderIn = (id: string, status: string) =>
 const shippedAndNotified = (id: string) =>
   eventually(async () => {
     const order = (await oms.request('GET', `/orders/${id}`)).body;
-    return order?.status === 'shipped' && order.notifications?.length > 0 ? order : undefined;
+    const notified = order?.notifications?.some((n: { template: string }) => n.template === 'order-shipped');
+    return order?.status === 'shipped' && notified ? order : undefined;
   }, 30_000);
 
 const confirm = (ticket: { id: string; lines: { sku: string; quantity: number }[] }, short = false) =>
@@ -343,6 +345,18 @@ async function runFlows() {
   const picking = await orderIn(happy.body.orderId, 'picking');
   expect((await confirm(picking.pickTickets[0])).status).toBe(200);
   await shippedAndNotified(happy.body.orderId);
+
+  // Notifications: the happy order's list, then SMS for its customer from here on (sns:Publish).
+  const customer = `/customers/${emailHash('ada.lovelace@example.com')}/notification-preferences`;
+  const notificationCalls: [string, string, object?][] = [
+    ['GET', `/notifications?orderId=${happy.body.orderId}`],
+    ['PUT', customer, { channel: 'sms', phone: '+12125550147' }],
+    ['GET', customer],
+  ];
+  for (const [method, path, body] of notificationCalls) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  }
 
   // Short pick: compensation (cancel-payment, release-allocation, mark-order-failed).
   expect((await oms.request('PUT', '/inventory/wh-east/SKU-PARITY-SHORT', { onHand: 5 })).status).toBe(200);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { FileCustomerMessages } from '../../local/adapters/file-customer-messages.js';
 import { FileObjectStore } from '../../local/adapters/file-object-store.js';
 import { FileSupplierOrders } from '../../local/adapters/file-supplier-orders.js';
 import { createLocalDynamoClient, ensureTable } from '../../local/dynamodb.js';
@@ -69,6 +70,7 @@ export async function createTestDeps(): Promise<TestDeps> {
     objects: new FileObjectStore(mkdtempSync(join(tmpdir(), 'oms-bucket-'))),
     secrets: { webhookSecrets: async () => [], apiKeys: async () => [] },
     supplierOrders: new FileSupplierOrders(mkdtempSync(join(tmpdir(), 'oms-mail-'))),
+    customerMessages: new FileCustomerMessages(mkdtempSync(join(tmpdir(), 'oms-mailbox-'))),
     // No queue runs in these tests: every dead-letter queue is empty.
     queueDepths: { deadLetters: async () => Object.fromEntries(QUEUE_NAMES.map((name) => [name, 0])) },
     // No webhook endpoint is reachable in these tests: every attempt fails; retries and the rule go nowhere.

@@ -7,7 +7,7 @@ export const OrderAllocated = defineEvent({
   version: 1,
   description: 'Stock was reserved for every line of the order at the listed locations.',
   producers: ['allocate-order'],
-  consumers: [],
+  consumers: ['notifications'],
   schema: z.object({
     orderId: z.string(),
     allocations: z.array(

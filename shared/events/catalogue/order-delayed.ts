@@ -8,7 +8,7 @@ export const OrderDelayed = defineEvent({
   description:
     'A disruption (weather, a carrier outage) moved the date promised to the customer; the customer is told.',
   producers: ['create-disruption'],
-  consumers: [],
+  consumers: ['notifications'],
   schema: z.object({
     orderId: z.string(),
     disruptionId: z.string(),

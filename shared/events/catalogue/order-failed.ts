@@ -7,7 +7,7 @@ export const OrderFailed = defineEvent({
   version: 1,
   description: 'The workflow gave up; payment was voided or refunded and stock released.',
   producers: ['mark-order-failed'],
-  consumers: [],
+  consumers: ['notifications'],
   schema: z.object({ orderId: z.string(), error: z.string(), cause: z.string() }),
 });
 

@@ -8,7 +8,7 @@ export const PaymentRefunded = defineEvent({
   description:
     'Captured money was returned. The accounting consumer posts the reversal of the sale (journalEntryId) from it.',
   producers: ['cancel-payment'],
-  consumers: ['accounting'],
+  consumers: ['accounting', 'notifications'],
   schema: z.object({
     orderId: z.string(),
     amount: z.number().int(),

@@ -27,6 +27,7 @@ function targets() {
     accounting: new LocalQueue({ name: 'accounting' }),
     backorders: new LocalQueue({ name: 'backorders' }),
     webhooks: new LocalQueue({ name: 'webhooks' }),
+    notifications: new LocalQueue({ name: 'notifications' }),
   };
 }
 

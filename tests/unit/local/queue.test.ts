@@ -259,3 +259,30 @@ describe('Given a local queue with a consumer', () => {
     });
   });
 });
+
+describe('Given a local queue with a batching window', () => {
+  it('waits out the window for a fuller batch, then delivers what came in one batch', async () => {
+    const { batches, consumer } = recorder();
+    const q = queue({ name: 'notifications', consumer, batchingWindowMs: 150 });
+    q.start();
+    const sentAt = Date.now();
+    q.send('{"n":1}');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    q.send('{"n":2}');
+    await q.drain(2000);
+
+    expect(batches.map((batch) => batch.length)).toEqual([2]);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(140);
+  });
+
+  it('delivers a full batch at once', async () => {
+    const { batches, consumer } = recorder();
+    const q = queue({ name: 'notifications', consumer, batchingWindowMs: 60_000, batchSize: 2 });
+    q.start();
+    q.send('{"n":1}');
+    q.send('{"n":2}');
+    await q.drain(2000);
+
+    expect(batches.map((batch) => batch.length)).toEqual([2]);
+  });
+});

@@ -145,6 +145,7 @@ describe('Given the local bus and queue standing in for them', () => {
       accounting: new LocalQueue({ name: 'accounting' }),
       backorders: new LocalQueue({ name: 'backorders' }),
       webhooks: new LocalQueue({ name: 'webhooks' }),
+      notifications: new LocalQueue({ name: 'notifications' }),
     };
     return { queues, bus: new LocalEventBus({ busName: 'oms', rules: eventRules, targets: queues }) };
   };
