@@ -1,8 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { assertBalanced, type JournalEntry } from '../domain/ledger.js';
 import { formatMinorUnits } from '../domain/money.js';
 import type { Deps } from '../runtime/deps.js';
-import { batchGet, type ItemKey } from '../store/db.js';
+import { batchGet, indexKeys } from '../store/db.js';
 import { gsi2 } from '../store/keys.js';
 import { type ReorderRun, runReorder } from './reorder.js';
 
@@ -81,21 +80,7 @@ export async function exportLedger(
 ): Promise<{ uri: string; entries: number }> {
   const day = input.day ?? yesterday(deps.clock.now());
   // The ledger index projects keys only: the day's keys in posting order, then the entries themselves.
-  const postings: ItemKey[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi2.ledgerDay(day) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    postings.push(...((page.Items ?? []) as ItemKey[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const postings = await indexKeys(deps, 'gsi2', gsi2.ledgerDay(day));
   const entries = (await batchGet(deps, postings)) as unknown as JournalEntry[];
   const rows: (string | number)[][] = [
     ['entry_id', 'posted_at', 'account', 'debit', 'credit', 'currency', 'order_id', 'memo'],

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   BatchGetCommand,
   type PutCommand,
+  QueryCommand,
   type TransactWriteCommandInput,
   type UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -145,4 +146,37 @@ export function indexStartKey(
     ]);
   }
   return key;
+}
+
+/**
+ * The item keys in one partition of a keys-only index, every page, in index order (optionally only sort keys
+ * between `between[0]` and `between[1]`). Readers then fetch the items with `batchGet`.
+ */
+export async function indexKeys(
+  deps: Pick<Deps, 'db' | 'tableName'>,
+  index: 'gsi1' | 'gsi2',
+  partition: string,
+  options: { between?: readonly [string, string] } = {},
+): Promise<ItemKey[]> {
+  const found: ItemKey[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: index,
+        KeyConditionExpression: options.between
+          ? `${index}pk = :pk AND ${index}sk BETWEEN :lower AND :upper`
+          : `${index}pk = :pk`,
+        ExpressionAttributeValues: {
+          ':pk': partition,
+          ...(options.between ? { ':lower': options.between[0], ':upper': options.between[1] } : {}),
+        },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) found.push({ pk: String(item.pk), sk: String(item.sk) });
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
 }

@@ -13,7 +13,7 @@ import {
 import { ValidationError } from '../domain/errors.js';
 import type { OrderStatus } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
-import { batchGet, decodeCursor, encodeCursor, type ItemKey, isConditionFailure } from './db.js';
+import { batchGet, decodeCursor, encodeCursor, type ItemKey, indexKeys, isConditionFailure } from './db.js';
 import { gsi1, keys } from './keys.js';
 import type { ShipmentRecord } from './orders.js';
 
@@ -181,21 +181,7 @@ export async function activeCarrierOutages(deps: Deps, at: Date): Promise<Disrup
     new Date(at.getTime() - MAX_WINDOW_MS).toISOString(),
     at.toISOString(),
   );
-  const entries: ItemKey[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: { ':pk': gsi1.disruptions, ':lower': lower, ':upper': upper },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    entries.push(...((page.Items ?? []) as ItemKey[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const entries = await indexKeys(deps, 'gsi1', gsi1.disruptions, { between: [lower, upper] });
   if (entries.length === 0) return [];
   const now = at.getTime();
   return (await batchGet(deps, entries))

@@ -1,6 +1,6 @@
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../runtime/deps.js';
-import { batchGet, type ItemKey, type TransactItem } from './db.js';
+import { batchGet, indexKeys, type TransactItem } from './db.js';
 import { gsi1, keys } from './keys.js';
 
 export interface LocationRecord {
@@ -58,21 +58,7 @@ export async function putLocation(deps: Deps, location: LocationRecord, options:
 
 /** Every location: the LOCATIONS partition of gsi1 holds their keys, one BatchGetItem per 100 the items. */
 export async function listLocations(deps: Deps): Promise<LocationRecord[]> {
-  const entries: ItemKey[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi1.locations },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    entries.push(...((page.Items ?? []) as ItemKey[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const entries = await indexKeys(deps, 'gsi1', gsi1.locations);
   return (await batchGet(deps, entries)).map(pickLocation);
 }
 

@@ -13,6 +13,7 @@ import {
   batchGet,
   encodeCursor,
   type ItemKey,
+  indexKeys,
   indexStartKey,
   isConditionFailure,
   type TransactItem,
@@ -45,26 +46,6 @@ const BOOKKEEPING = new Set([
 
 const strip = <T>(item: Record<string, unknown>): T =>
   Object.fromEntries(Object.entries(item).filter(([name]) => !BOOKKEEPING.has(name))) as T;
-
-/** Every key of one gsi1 partition, in index order (every page). */
-async function indexKeys(deps: Deps, index: 'gsi1' | 'gsi2', partition: string): Promise<ItemKey[]> {
-  const found: ItemKey[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: index,
-        KeyConditionExpression: `${index}pk = :pk`,
-        ExpressionAttributeValues: { ':pk': partition },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) found.push({ pk: String(item.pk), sk: String(item.sk) });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return found;
-}
 
 // ----- Suppliers ---------------------------------------------------------------------------------------
 
