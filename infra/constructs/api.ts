@@ -1,8 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, NestedStack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
   HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
   PayloadFormatVersion,
@@ -34,10 +36,16 @@ export const isWebhookPath = (path: string): boolean => path.startsWith('/webhoo
 /**
  * The HTTP API: one Lambda proxy route per http function of shared/config/functions.ts, every non-webhook
  * route behind the API key authorizer.
+ *
+ * The routes, their integrations and invoke permissions (three resources per route) live in a nested stack:
+ * CloudFormation caps a stack at 500 resources, and with them the main stack would reach it at about 80
+ * functions. The nested stack receives the API id and the function ARNs as parameters (decision 0009).
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
+  /** The nested stack holding every route, integration and invoke permission. */
+  readonly routes: NestedStack;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -81,18 +89,20 @@ export class Api extends Construct {
       resultsCacheTtl: Duration.seconds(300),
     });
 
+    this.routes = new NestedStack(this, 'Routes', {
+      description: 'Order Management System: the HTTP API routes, their integrations and invoke permissions',
+    });
     for (const route of props.routes) {
       const { method, path } = route.spec.trigger;
       const webhook = isWebhookPath(path);
-      const [created] = this.httpApi.addRoutes({
-        path,
-        methods: [HttpMethod[method]],
+      const created = new HttpRoute(this.routes, `${pascalCase(route.spec.name)}Route`, {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(path, HttpMethod[method]),
         integration: new HttpLambdaIntegration(`${pascalCase(route.spec.name)}Integration`, route.fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
         ...(webhook ? {} : { authorizer: apiKeys }),
       });
-      if (!created) throw new Error(`No route created for ${method} ${path}`);
       if (webhook) {
         acknowledge(
           created,
