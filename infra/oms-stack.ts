@@ -2,7 +2,9 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { resourceNames } from '../shared/config/resources.js';
+import { Agents } from './constructs/agents.js';
 import { Api } from './constructs/api.js';
+import { Console } from './constructs/console.js';
 import { Data } from './constructs/data.js';
 import { Events } from './constructs/events.js';
 import { Functions } from './constructs/functions.js';
@@ -23,6 +25,8 @@ export class OmsStack extends Stack {
     });
 
     const data = new Data(this, 'Data');
+    const agents = new Agents(this, 'Agents');
+    const agentConsole = new Console(this, 'Console');
     const functions = new Functions(this, 'Functions');
     const events = new Events(this, 'Events', { consumers: functions.withTrigger('queue') });
     const workflow = new Workflow(this, 'Workflow', { tasks: functions.withTrigger('workflow') });
@@ -34,11 +38,15 @@ export class OmsStack extends Stack {
       shippingStateMachine: workflow.shipping,
       rules: events.rules,
       queues: events.queues,
+      agentClient: agents.client,
     });
     const api = new Api(this, 'Api', {
       routes: functions.withTrigger('http'),
       authorizers: functions.withTrigger('authorizer'),
+      agents,
+      consoleOrigin: agentConsole.origin,
     });
+    agentConsole.deploy(api.url);
     new Jobs(this, 'Jobs', { targets: functions.withTrigger('schedule') });
     const outbox = new Outbox(this, 'Outbox', {
       table: data.table,
@@ -72,6 +80,14 @@ export class OmsStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       value: monitoring.alarmTopic.topicArn,
       description: 'Every alarm notifies this topic: subscribe to it',
+    });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: agentConsole.origin,
+      description: 'The customer-service console (agents sign in with their Cognito user)',
+    });
+    new CfnOutput(this, 'AgentUserPoolId', {
+      value: agents.userPool.userPoolId,
+      description: 'Call-center agents: create users here and add them to the agent or supervisor group',
     });
     new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'BucketName', {

@@ -49,6 +49,8 @@ export function createApiServer(
     /** A request that reached a route: what API Gateway bills (per 512 KB of body). */
     onRequest?: (request: { routeKey: string; bytes: number }) => void;
     onError?: (error: unknown) => void;
+    /** Static files served under `/console/` (the customer-service console), by file name. */
+    consoleFiles?: ReadonlyMap<string, { body: Buffer; contentType: string }>;
   } = {},
 ): Server {
   const routes = compileRoutes();
@@ -63,6 +65,20 @@ export function createApiServer(
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    if (options.consoleFiles && method === 'GET' && /^\/console(\/|$)/.test(url.pathname)) {
+      const name = url.pathname.replace(/^\/console\/?/, '') || 'index.html';
+      const file = options.consoleFiles.get(name);
+      if (url.pathname === '/console') {
+        response.writeHead(301, { location: '/console/' }).end();
+      } else if (file) {
+        response
+          .writeHead(200, { 'content-type': file.contentType, 'cache-control': 'no-cache' })
+          .end(file.body);
+      } else {
+        send(response, { statusCode: 404, body: '{"message":"Not Found"}' });
+      }
+      return;
+    }
     const route = routes.find(
       (candidate) => candidate.method === method && candidate.pattern.test(url.pathname),
     );

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole OMS on this machine, no AWS account needed. Ctrl-C stops everything, Java included.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,20 @@ const runtime = await startLocalRuntime({
   log: (line) => write(`[oms] ${line}`),
 });
 
+// The console's demo agents, created on the first start with passwords shown once (OMS_AGENT_PASSWORD
+// chooses one for both). Add or reset agents with runtime.agents.addAgent() in a script of your own.
+const demoAgents: string[] = [];
+if (runtime.agents.size === 0) {
+  for (const [username, roles] of [
+    ['agent', ['agent']],
+    ['supervisor', ['agent', 'supervisor']],
+  ] as const) {
+    const password = process.env.OMS_AGENT_PASSWORD ?? randomBytes(9).toString('base64url');
+    runtime.agents.addAgent(username, password, roles);
+    demoAgents.push(`  ${username.padEnd(11)}  ${password}`);
+  }
+}
+
 const sample = JSON.stringify(shopifySample());
 const samplePath = join(dataDir, 'samples', 'shopify-order.json');
 mkdirSync(dirname(samplePath), { recursive: true });
@@ -44,13 +59,23 @@ const [shopifySecret = ''] = runtime.secrets.shopify;
 
 write(`
 OMS is running at ${runtime.url}   (data: ${runtime.dataDir})
+Customer-service console: ${runtime.url}/console/
 
 Webhook secrets (set OMS_SHOPIFY_SECRET, OMS_WOOCOMMERCE_SECRET, OMS_STANDARD_WEBHOOK_SECRET to choose your own):
   shopify      ${runtime.secrets.shopify.join(', ')}
   woocommerce  ${runtime.secrets.woocommerce.join(', ')}
   standard     ${runtime.secrets.standard.join(', ')}
 
-Try it: a signed Shopify orders/create delivery, then follow the order
+${
+  demoAgents.length > 0
+    ? `Console agents (created now, shown once; kept hashed in ${join(runtime.dataDir, 'agents.json')}):
+${demoAgents.join('\n')}
+  curl -s -X POST ${runtime.url}/agent/session -H 'content-type: application/json' \\
+    -d '{"username":"agent","password":"<password>"}'
+
+`
+    : ''
+}Try it: a signed Shopify orders/create delivery, then follow the order
   curl -s -X POST ${runtime.url}/webhooks/shopify \\
     -H 'content-type: application/json' -H 'x-shopify-topic: orders/create' \\
     -H 'x-shopify-webhook-id: demo-${Date.now()}' \\

@@ -13,7 +13,7 @@ import { resourceNames } from '../shared/config/resources.js';
 import { tableDefinition } from '../shared/config/table.js';
 import type { DomainEvent } from '../shared/events/envelope.js';
 import type { EventPublisher } from '../shared/ports/event-publisher.js';
-import type { ObjectStore } from '../shared/ports/object-store.js';
+import type { ObjectStore, PutOptions } from '../shared/ports/object-store.js';
 import type { QueueDepths } from '../shared/ports/queue-depths.js';
 import type { SecretStore, WebhookChannel } from '../shared/ports/secret-store.js';
 import type { TaskCallbacks, WorkflowStarter } from '../shared/ports/workflow.js';
@@ -476,9 +476,14 @@ export class Meter {
 
   objects<T extends ObjectStore>(store: T): T {
     return intercept(store, {
-      put: (key: string, body: string | Uint8Array, contentType: string) => {
+      put: (key: string, body: string | Uint8Array, contentType: string, options?: PutOptions) => {
         this.s3('PutObject', key);
-        return store.put(key, body, contentType);
+        return store.put(key, body, contentType, options);
+      },
+      // On AWS a small stream is one PutObject and a large one a multipart upload (all s3:PutObject).
+      putStream: (key: string, chunks: AsyncIterable<Uint8Array>, contentType: string) => {
+        this.s3('PutObject', key);
+        return store.putStream(key, chunks, contentType);
       },
       get: (key: string) => {
         this.s3('GetObject', key);

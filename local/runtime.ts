@@ -18,11 +18,13 @@ import { resourceNames } from '../shared/config/resources.js';
 import { schedules } from '../shared/config/schedules.js';
 import { tableDefinition } from '../shared/config/table.js';
 import { WEBHOOK_RULE_NAME, type WebhookPolicyOverrides, webhookPolicy } from '../shared/config/webhooks.js';
+import { localConsoleFiles } from '../shared/console/build.js';
 import { type Deps, provideDeps } from '../shared/runtime/deps.js';
 import { eachOrderInStatus } from '../shared/store/order-index.js';
 import { FileCustomerMessages } from './adapters/file-customer-messages.js';
 import { FileObjectStore } from './adapters/file-object-store.js';
 import { FileSupplierOrders, localSesIdentityArn } from './adapters/file-supplier-orders.js';
+import { LocalAgentDirectory } from './adapters/local-agent-directory.js';
 import { LocalEventRouting } from './adapters/local-event-routing.js';
 import { LocalQueueDepths } from './adapters/local-queue-depths.js';
 import { LocalSecretStore, type LocalSecrets, loadLocalSecrets } from './adapters/local-secret-store.js';
@@ -75,6 +77,8 @@ export interface LocalRuntime {
   tableName: string;
   dynamoEndpoint: string;
   secrets: LocalSecrets;
+  /** The local agent store (`<data dir>/agents.json`): tests and the demo add agents through it. */
+  agents: LocalAgentDirectory;
   deps: Deps;
   engine: LocalWorkflowEngine;
   bus: LocalEventBus;
@@ -120,6 +124,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
     const secrets = loadLocalSecrets(join(dataDir, 'secrets.json'));
+    const agents = new LocalAgentDirectory(join(dataDir, 'agents.json'));
     const localFunctions = new LocalFunctions(options.root, undefined, (spec, call) =>
       meter.invocationOf(spec, call),
     );
@@ -237,6 +242,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         ),
         policy: webhookPolicy({ ...options.webhooks, allowHttpLoopback: true }),
       },
+      agents,
       clock: systemClock,
       ids: new UlidIds(systemClock),
     };
@@ -294,6 +300,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       {
         onRequest: ({ bytes }) => meter.apiRequest(bytes),
         onError: (error) => log(`http: ${String(error)}`),
+        consoleFiles: localConsoleFiles(),
       },
     );
     await listen(server, options.port, options.host ?? '127.0.0.1');
@@ -309,6 +316,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       tableName,
       dynamoEndpoint: endpoint,
       secrets,
+      agents,
       deps,
       engine,
       bus,

@@ -19,6 +19,7 @@ export const demoLocations: LocationRecord[] = [
     pickup: false,
     dailyCapacity: 2000,
     cutoffTime: '20:00',
+    timeZone: 'America/New_York',
   },
   {
     id: 'wh-west',
@@ -36,6 +37,7 @@ export const demoLocations: LocationRecord[] = [
     pickup: false,
     dailyCapacity: 2000,
     cutoffTime: '20:00',
+    timeZone: 'America/Los_Angeles',
   },
   {
     id: 'store-nyc',
@@ -53,6 +55,7 @@ export const demoLocations: LocationRecord[] = [
     pickup: true,
     dailyCapacity: 100,
     cutoffTime: '17:00',
+    timeZone: 'America/New_York',
   },
 ];
 

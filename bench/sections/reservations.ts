@@ -74,6 +74,7 @@ export async function createBenchDeps(
       email: async (message) => ({ messageId: `${message.orderId}.${message.notification}@bench` }),
       sms: async (message) => ({ messageId: `${message.orderId}.${message.notification}.sms@bench` }),
     },
+    agents: { signIn: async () => undefined, verify: async () => undefined },
     clock: systemClock,
     ids: new UlidIds(systemClock),
   };

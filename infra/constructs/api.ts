@@ -1,6 +1,7 @@
 import { Duration, NestedStack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpRoute,
@@ -9,11 +10,16 @@ import {
   LogGroupLogDestination,
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+  HttpUserPoolAuthorizer,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { Trigger } from '../../shared/config/functions.js';
+import { routeAccess, type Trigger } from '../../shared/config/functions.js';
+import type { Agents } from './agents.js';
 import type { ServiceFunction } from './functions.js';
 import { acknowledge, pascalCase } from './nag.js';
 
@@ -28,10 +34,11 @@ export interface ApiProps {
   routes: readonly ServiceFunction<Extract<Trigger, { kind: 'http' }>>[];
   /** Functions whose trigger is `{ kind: 'authorizer' }`: exactly one, the API key check of non-webhook routes. */
   authorizers: readonly ServiceFunction<Extract<Trigger, { kind: 'authorizer' }>>[];
+  /** The agents' user pool and console client: the agent routes accept only its tokens. */
+  agents: Agents;
+  /** `https://<console domain>`: the one browser origin allowed to call the API. */
+  consoleOrigin: string;
 }
-
-/** Webhooks authenticate by their HMAC signature, checked in the handler; every other route by API key. */
-export const isWebhookPath = (path: string): boolean => path.startsWith('/webhooks/');
 
 /**
  * The HTTP API: one Lambda proxy route per http function of shared/config/functions.ts, every non-webhook
@@ -52,6 +59,13 @@ export class Api extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'Order Management System: webhooks, orders, inventory, fulfillment',
       createDefaultStage: false,
+      // Only the console, served from its own CloudFront domain, calls the API from a browser.
+      corsPreflight: {
+        allowOrigins: [props.consoleOrigin],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        maxAge: Duration.hours(1),
+      },
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH });
     this.stage = new HttpStage(this, 'DefaultStage', {
@@ -89,21 +103,35 @@ export class Api extends Construct {
       resultsCacheTtl: Duration.seconds(300),
     });
 
+    // Agent routes take the console client's Cognito tokens; `cognito:groups` reaches the function as a claim.
+    const agentTokens = new HttpUserPoolAuthorizer('AgentAuthorizer', props.agents.userPool, {
+      userPoolClients: [props.agents.client],
+      identitySource: ['$request.header.Authorization'],
+    });
     this.routes = new NestedStack(this, 'Routes', {
       description: 'Order Management System: the HTTP API routes, their integrations and invoke permissions',
     });
     for (const route of props.routes) {
       const { method, path } = route.spec.trigger;
-      const webhook = isWebhookPath(path);
+      const access = routeAccess({ method, path });
       const created = new HttpRoute(this.routes, `${pascalCase(route.spec.name)}Route`, {
         httpApi: this.httpApi,
         routeKey: HttpRouteKey.with(path, HttpMethod[method]),
         integration: new HttpLambdaIntegration(`${pascalCase(route.spec.name)}Integration`, route.fn, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         }),
-        ...(webhook ? {} : { authorizer: apiKeys }),
+        ...(access === 'api-key' ? { authorizer: apiKeys } : {}),
+        ...(access === 'agent' ? { authorizer: agentTokens } : {}),
       });
-      if (webhook) {
+      if (access === 'sign-in') {
+        acknowledge(
+          created,
+          'APIG4',
+          'Agents sign in here: the request carries no token yet, the handler checks username and password ' +
+            'with Cognito (InitiateAuth) and answers one 401 for any wrong part.',
+        );
+      }
+      if (access === 'signature') {
         acknowledge(
           created,
           'APIG4',

@@ -49,6 +49,9 @@ export class Data extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       versioned: true,
+      // Documents (packing slips, bills of lading, commercial invoices) are written with a per-object
+      // COMPLIANCE retention, so nobody can delete or overwrite them before it ends; exports carry none.
+      objectLockEnabled: true,
       removalPolicy: RemovalPolicy.RETAIN,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'exports-and-documents/',

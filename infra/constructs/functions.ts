@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type { IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus, IRule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -45,6 +46,8 @@ export interface SharedResources {
   rules: ReadonlyMap<string, IRule>;
   /** The event queues by name: 'webhook-retry:send' may send to the webhooks queue. */
   queues: ReadonlyMap<QueueName, IQueue>;
+  /** The console's Cognito app client: 'agents:sign-in' signs agents in with it. */
+  agentClient: IUserPoolClient;
 }
 
 /**
@@ -115,7 +118,16 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   }
 
   /** Environment and permissions from the spec's `permissions`, and nothing else. */
-  connect({ table, bus, bucket, stateMachine, shippingStateMachine, rules, queues }: SharedResources): void {
+  connect({
+    table,
+    bus,
+    bucket,
+    stateMachine,
+    shippingStateMachine,
+    rules,
+    queues,
+    agentClient,
+  }: SharedResources): void {
     const { fn } = this;
     const permissions = new Set(this.spec.permissions);
     fn.addEnvironment(envNames.tableName, table.tableName);
@@ -147,9 +159,11 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
     if (permissions.has('workflow:read')) this.grantDescribeExecutions(stateMachine);
     const read = permissions.has('bucket:read');
     const write = permissions.has('bucket:write');
+    const retain = permissions.has('bucket:retain');
+    if (retain && !write) throw new Error(`${this.spec.name}: 'bucket:retain' needs 'bucket:write'`);
     if (read || write) {
       fn.addEnvironment(envNames.bucketName, bucket.bucketName);
-      this.grantBucket(bucket, read, write);
+      this.grantBucket(bucket, read, write, retain);
     }
     if (permissions.has('secrets:read')) this.grantSecrets();
     if (permissions.has('apikeys:read')) this.grantApiKeys();
@@ -167,6 +181,9 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       queue.grantSendMessages(fn);
     }
     if (permissions.has('email:send')) this.grantEmail();
+    // InitiateAuth is a public Cognito API authorized by the client id, not by IAM: only the id is passed.
+    if (permissions.has('agents:sign-in'))
+      fn.addEnvironment(envNames.agentClientId, agentClient.userPoolClientId);
     if (permissions.has('sms:send')) this.grantSms();
   }
 
@@ -250,13 +267,15 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
     );
   }
 
-  private grantBucket(bucket: IBucket, read: boolean, write: boolean): void {
+  private grantBucket(bucket: IBucket, read: boolean, write: boolean, retain: boolean): void {
     // Narrower than bucket.grantRead/grantWrite, whose wildcard actions (s3:GetObject*, s3:List*,
     // s3:DeleteObject*) cover far more than reading and writing objects.
     const objects = bucket.arnForObjects('*');
     const actions = [
       ...(read ? ['s3:GetObject'] : []),
       ...(write ? ['s3:PutObject', 's3:AbortMultipartUpload'] : []),
+      // A PutObject that sets an Object Lock retention (documents) also needs this action.
+      ...(retain ? ['s3:PutObjectRetention'] : []),
     ];
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [objects] }));
     if (read) {

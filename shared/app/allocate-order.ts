@@ -1,5 +1,5 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError, PaymentDeclinedError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, PaymentDeclinedError, PaymentTimeoutError } from '../domain/errors.js';
 import { PaymentAuthorized, PickTicketOpened } from '../events/catalogue.js';
 import type { DomainEvent } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
@@ -15,7 +15,9 @@ import {
   statusUpdateItem,
 } from '../store/orders.js';
 import { withChange } from '../store/outbox.js';
-import { startShipping } from './place-order.js';
+import { binsAt, pickTicketPut } from '../store/pick-tickets.js';
+import { advanceOrder } from './fulfillment.js';
+import { authorizationKey } from './payments.js';
 import { pickTicketId, reserveOrder } from './reserve-order.js';
 
 export interface AllocateResult {
@@ -96,22 +98,16 @@ async function resumePicking(
   taskToken: string,
 ): Promise<AllocateResult> {
   const { order, pickTickets } = aggregate;
-  const open = pickTickets.filter((ticket) => ticket.status === 'open');
+  // The allocation's own tickets (first wave) carry the token; re-routed ones ship on their own runs.
+  const firstWave = pickTickets.filter((ticket) => ticket.firstWave !== false);
+  const open = firstWave.filter((ticket) => ticket.status === 'open');
   for (const ticket of open) await setPickTicketToken(deps, order.id, ticket.id, taskToken);
   if (open.length > 0)
     return { outcome: 'already-allocated', pickTicketIds: open.map((ticket) => ticket.id) };
   // Every ticket was answered while no workflow was waiting (a restart): answer this wait the same way.
-  const short = pickTickets.find((ticket) => ticket.status === 'short');
-  if (short) {
-    await deps.taskCallbacks.fail(taskToken, 'PickShortError', `short pick on ${short.id}`);
-  } else {
-    await deps.taskCallbacks.succeed(taskToken, {
-      pickTicketIds: pickTickets.map((ticket) => ticket.id),
-      lines: pickTickets.flatMap((ticket) => ticket.picked ?? []),
-    });
-    await startShipping(deps, order);
-  }
-  return { outcome: 'pick-already-confirmed', pickTicketIds: pickTickets.map((ticket) => ticket.id) };
+  const last = firstWave[firstWave.length - 1];
+  if (last) await advanceOrder(deps, { orderId: order.id, ticketId: last.id, repeat: true, taskToken });
+  return { outcome: 'pick-already-confirmed', pickTicketIds: firstWave.map((ticket) => ticket.id) };
 }
 
 /** Stock was reserved ahead of the workflow (a backorder re-drive): authorize and open the tickets. */
@@ -135,28 +131,29 @@ async function openTickets(
   }
   const now = deps.clock.now().toISOString();
   const ids = [...byLocation.keys()].map((_, index) => pickTicketId(order.id, index));
+  const bins = await Promise.all(
+    [...byLocation].map(([locationId, lines]) =>
+      binsAt(
+        deps,
+        locationId,
+        lines.map((line) => line.sku),
+      ),
+    ),
+  );
   await deps.db.send(
     new TransactWriteCommand({
       TransactItems: [
-        ...[...byLocation].map(([locationId, lines], index) => ({
-          Put: {
-            TableName: deps.tableName,
-            Item: {
-              ...keys.pickTicket(order.id, ids[index] ?? ''),
-              entity: 'PickTicket',
-              entityVersion: 1,
-              id: ids[index],
-              orderId: order.id,
-              locationId,
-              status: 'open',
-              lines: [...lines]
-                .sort((a, b) => a.sku.localeCompare(b.sku))
-                .map((line) => ({ ...line, bin: `BIN-${line.sku}` })),
-              taskToken,
-              createdAt: now,
-            },
-          },
-        })),
+        ...[...byLocation].map(([locationId, lines], index) =>
+          pickTicketPut(deps, {
+            orderId: order.id,
+            id: ids[index] ?? '',
+            locationId,
+            lines,
+            bins: bins[index] ?? new Map<string, string>(),
+            taskToken,
+            now,
+          }),
+        ),
         statusUpdateItem(
           deps,
           order,
@@ -184,12 +181,19 @@ async function openTickets(
 
 async function authorize(deps: Deps, order: OrderRecord): Promise<PaymentState> {
   if (order.payment.status === 'authorized' && order.payment.authorizationId) return order.payment;
-  const result = await deps.payments.authorize({
-    idempotencyKey: `authorize:${order.id}`,
-    amount: order.totals.grand,
-    currency: order.currency,
-    customerEmail: order.customer.email,
-  });
+  let result: Awaited<ReturnType<Deps['payments']['authorize']>>;
+  try {
+    result = await deps.payments.authorize({
+      idempotencyKey: authorizationKey(order.id),
+      amount: order.payment.amount,
+      currency: order.currency,
+      customerEmail: order.customer.email,
+      reference: order.id,
+    });
+  } catch (error) {
+    if (error instanceof PaymentTimeoutError) await recordTimeout(deps, order);
+    throw error;
+  }
   if (!result.approved) {
     // Recorded before the workflow's compensation runs, so the order shows why it failed.
     const now = deps.clock.now().toISOString();
@@ -220,4 +224,30 @@ async function authorize(deps: Deps, order: OrderRecord): Promise<PaymentState> 
     throw new PaymentDeclinedError(`payment for order ${order.id} was declined: ${result.reason}`);
   }
   return { ...order.payment, status: 'authorized', authorizationId: result.authorizationId };
+}
+
+/**
+ * A timed-out authorization has an unknown outcome: the workflow retries it with the same key (which answers
+ * the first outcome); if every retry times out, its compensation voids by that key (cancel-payment). The
+ * order records the timeout so the compensation knows an authorization may exist and the timeline says why.
+ */
+async function recordTimeout(deps: Deps, order: OrderRecord): Promise<void> {
+  const now = deps.clock.now().toISOString();
+  await writeIfCondition(
+    deps,
+    new UpdateCommand(
+      withChange(
+        deps,
+        {
+          TableName: deps.tableName,
+          Key: keys.order(order.id),
+          UpdateExpression: 'SET payment.timedOutAt = :now, updatedAt = :now',
+          ConditionExpression: 'payment.#status = :pending AND attribute_not_exists(payment.timedOutAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':now': now },
+        },
+        { timeline: [{ type: 'PaymentTimedOut', at: now }] },
+      ),
+    ),
+  );
 }

@@ -1,90 +1,183 @@
 import { BUSINESS_METRICS } from '../config/monitoring.js';
+import { addShares, captureShare, ZERO_SHARE } from '../domain/capture.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
 import { countMetric } from '../observability.js';
 import type { Deps } from '../runtime/deps.js';
 import { faultPoint } from '../runtime/faults.js';
+import type { TransactItem } from '../store/db.js';
 import { shipItems } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
 import { saleEntryId } from '../store/ledger.js';
 import {
   getOrderAggregate,
+  type OrderAggregate,
   type PaymentState,
+  type PickTicketRecord,
   partsOf,
+  type ShipmentRecord,
   statusUpdateItem,
   transact,
 } from '../store/orders.js';
+import { billedTickets, hasPicked, ticketIdOfShipment, ticketRows } from './fulfillment.js';
+import { shippedLines } from './select-carrier.js';
+
+const MAX_ATTEMPTS = 4;
+
+const ticketOf = (aggregate: OrderAggregate, shipment: ShipmentRecord): PickTicketRecord | undefined =>
+  aggregate.pickTickets.find((ticket) => ticket.id === ticketIdOfShipment(shipment));
 
 /**
- * Captures the payment when the goods ship and, in one transaction, commits the stock (it leaves on-hand and
- * reserved) and marks the order shipped with its PaymentCaptured and OrderShipped events. The accounting
- * consumer posts the balanced sale entry from PaymentCaptured, exactly once. The gateway capture is
- * idempotent by key, so a retry after a failed write never captures twice.
+ * Bills the shipments of one shipping run, each on its own: captures that shipment's share of the order's
+ * money (docs/fulfillment.md#capture-per-shipment) under the key `capture:<orderId>:<shipmentId>`, and, in
+ * one transaction, commits its stock (the ticket's reservation rows leave on-hand and reserved), marks the
+ * capture on the order's payment (`captures`) and moves the order to `partially_shipped`, or `shipped` with
+ * the final capture, with PaymentCaptured (this capture's totals) and OrderShipped. The capture is idempotent
+ * by key, the order's write is conditional on nothing else having been captured since it was read and each
+ * reservation row on still being held, so a retried run never captures or commits twice.
  */
-export async function billOrder(deps: Deps, input: { orderId: string }): Promise<{ payment: PaymentState }> {
+export async function billOrder(
+  deps: Deps,
+  input: { orderId: string; pickTicketIds?: string[] },
+): Promise<{ payment: PaymentState; billed: string[] }> {
   const aggregate = await getOrderAggregate(deps, input.orderId);
   if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
-  const { order } = aggregate;
-  if (order.payment.status === 'captured') return { payment: order.payment };
-  if (order.status !== 'picking' || order.payment.status !== 'authorized' || !order.payment.authorizationId) {
-    throw new ConflictError(
-      `order ${order.id} is ${order.status} with payment ${order.payment.status}; cannot bill`,
-    );
+  const ofRun = aggregate.shipments.filter((shipment) => {
+    if (!input.pickTicketIds) return true;
+    const ticket = ticketOf(aggregate, shipment);
+    return ticket !== undefined && input.pickTicketIds.includes(ticket.id);
+  });
+  if (ofRun.length === 0) {
+    if (aggregate.order.payment.status === 'captured')
+      return { payment: aggregate.order.payment, billed: [] };
+    throw new ConflictError(`order ${aggregate.order.id} has no shipment to bill`);
   }
-  if (aggregate.shipments.length === 0) throw new ConflictError(`order ${order.id} has no shipment to bill`);
+  let payment = aggregate.order.payment;
+  const billed: string[] = [];
+  let read: OrderAggregate | undefined = aggregate;
+  for (const shipment of [...ofRun].sort((a, b) => a.id.localeCompare(b.id))) {
+    payment = await billShipment(deps, input.orderId, shipment.id, read);
+    read = undefined;
+    billed.push(shipment.id);
+  }
+  return { payment, billed };
+}
 
-  const capture = await deps.payments.capture({
-    idempotencyKey: `capture:${order.id}`,
-    authorizationId: order.payment.authorizationId,
-    amount: order.totals.grand,
-    currency: order.currency,
-  });
-  // Money has moved at the gateway but nothing is recorded yet: the worst moment to lose the process.
-  faultPoint('after-capture');
-  const now = deps.clock.now().toISOString();
-  const journalEntryId = saleEntryId(order.id);
-  const payment: PaymentState = {
-    ...order.payment,
-    status: 'captured',
-    captureId: capture.captureId,
-    captured: order.totals.grand,
-  };
-  const meta = (suffix: string) => ({
-    correlationId: order.correlationId,
-    idempotencyKey: `${order.id}:${suffix}`,
-    occurredAt: deps.clock.now(),
-  });
-  const events = [
-    PaymentCaptured.create(
-      {
-        orderId: order.id,
-        amount: order.totals.grand,
-        currency: order.currency,
-        captureId: capture.captureId,
-        journalEntryId,
-        totals: order.totals,
-      },
-      meta('captured'),
-    ),
-    OrderShipped.create(
-      {
-        orderId: order.id,
-        shipments: aggregate.shipments.map(({ carrier, service, trackingNumber }) => ({
-          carrier,
-          service,
-          trackingNumber,
-        })),
-      },
-      meta('shipped'),
-    ),
-  ];
-  const held = aggregate.reservations.filter((reservation) => reservation.status === 'held');
-  const written = await transact(deps, [
-    statusUpdateItem(
+async function billShipment(
+  deps: Deps,
+  orderId: string,
+  shipmentId: string,
+  read?: OrderAggregate,
+): Promise<PaymentState> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    // The run's own read serves the first attempt; a retry reads what the other writer left.
+    const aggregate = attempt === 0 && read ? read : await getOrderAggregate(deps, orderId);
+    if (!aggregate) throw new NotFoundError(`order ${orderId} does not exist`);
+    const { order } = aggregate;
+    const shipment = aggregate.shipments.find((row) => row.id === shipmentId);
+    if (!shipment) throw new ConflictError(`order ${orderId} has no shipment ${shipmentId}`);
+    // Billed already (a retried run), or billed as a whole before captures were per shipment.
+    if (billedTickets(aggregate).has(ticketIdOfShipment(shipment))) return order.payment;
+    if (
+      (order.status !== 'picking' && order.status !== 'partially_shipped') ||
+      order.payment.status !== 'authorized' ||
+      !order.payment.authorizationId
+    ) {
+      throw new ConflictError(
+        `order ${order.id} is ${order.status} with payment ${order.payment.status}; cannot bill`,
+      );
+    }
+    const ticket = ticketOf(aggregate, shipment);
+    if (!ticket) throw new ConflictError(`shipment ${shipment.id} has no pick ticket`);
+    const rows = ticketRows(aggregate.reservations, ticket);
+    const final = !moreToShip(aggregate, ticket, shipment);
+    const capturedSoFar = order.payment.capturedTotals ?? ZERO_SHARE;
+    const first = (order.payment.captures ?? []).length === 0;
+    const share = captureShare({
+      lines: order.lines,
+      totals: order.totals,
+      shipped: shippedLines(ticket),
+      captured: capturedSoFar,
+      first,
+      final,
+    });
+    // The card pays `payment.amount` (less than the grand total when gift cards or store credit pay part):
+    // its captures follow the shares, the final one taking what is left of it.
+    const cardTotal = order.payment.amount;
+    const amount = final
+      ? cardTotal - order.payment.captured
+      : order.totals.grand > 0
+        ? Math.floor((share.grand * cardTotal) / order.totals.grand)
+        : 0;
+    const request = {
+      idempotencyKey: `capture:${order.id}:${shipment.id}`,
+      authorizationId: order.payment.authorizationId,
+      amount,
+      currency: order.currency,
+      final,
+    };
+    const capture = await deps.payments.capture(request);
+    // Money has moved at the gateway but nothing is recorded yet: the worst moment to lose the process.
+    faultPoint('after-capture');
+    const now = deps.clock.now().toISOString();
+    // The whole order in one capture keeps the ids it always had; later captures get their own.
+    const whole = first && final;
+    const suffix = shipment.id.replace(/^sh_[0-9a-f]+_/, '');
+    const journalEntryId = first ? saleEntryId(order.id) : `${saleEntryId(order.id)}_${suffix}`;
+    const capturedTotals = addShares(capturedSoFar, share);
+    // An order that ships in one piece keeps the payment's old shape (no per-shipment list): the common
+    // case writes no more than it did (the order item is written twice-sized in the transaction).
+    const payment: PaymentState = whole
+      ? {
+          ...order.payment,
+          status: 'captured',
+          captureId: capture.captureId,
+          captured: order.payment.captured + amount,
+        }
+      : {
+          ...order.payment,
+          status: final ? 'captured' : 'authorized',
+          captureId: capture.captureId,
+          captured: order.payment.captured + amount,
+          capturedTotals,
+          captures: [
+            ...(order.payment.captures ?? []),
+            { shipmentId: shipment.id, captureId: capture.captureId, amount },
+          ],
+        };
+    const meta = (name: string) => ({
+      correlationId: order.correlationId,
+      idempotencyKey: whole ? `${order.id}:${name}` : `${order.id}:${name}:${shipment.id}`,
+      occurredAt: deps.clock.now(),
+    });
+    const events = [
+      PaymentCaptured.create(
+        {
+          orderId: order.id,
+          amount,
+          currency: order.currency,
+          captureId: capture.captureId,
+          journalEntryId,
+          totals: share,
+          shipmentId: shipment.id,
+        },
+        meta('captured'),
+      ),
+      OrderShipped.create(
+        {
+          orderId: order.id,
+          shipments: [
+            { carrier: shipment.carrier, service: shipment.service, trackingNumber: shipment.trackingNumber },
+          ],
+        },
+        meta('shipped'),
+      ),
+    ];
+    const orderItem = statusUpdateItem(
       deps,
       order,
-      'shipped',
-      ['picking'],
+      final ? 'shipped' : 'partially_shipped',
+      ['picking', 'partially_shipped'],
       { payment },
       {
         events,
@@ -92,34 +185,69 @@ export async function billOrder(deps: Deps, input: { orderId: string }): Promise
           {
             type: 'PaymentCaptured',
             at: now,
-            detail: { amount: order.totals.grand, captureId: capture.captureId, journalEntryId },
+            // A whole-order capture's line stays as it was (the order item is billed by size in the transaction).
+            detail: {
+              amount,
+              captureId: capture.captureId,
+              journalEntryId,
+              ...(whole ? {} : { shipmentId: shipment.id, final }),
+            },
           },
         ],
       },
-    ),
-    ...held.flatMap((reservation) => [
-      ...reservation.lines.flatMap((line) =>
-        partsOf(line).flatMap((part) =>
-          shipItems(deps, reservation.locationId, line.sku, part.quantity, now, part.bucket, order.id),
+    );
+    // Two runs billing two shipments of one order at once: the second re-reads and takes its share after.
+    if (orderItem.Update) {
+      orderItem.Update.ConditionExpression = `${orderItem.Update.ConditionExpression} AND payment.captured = :capturedBefore`;
+      orderItem.Update.ExpressionAttributeValues = {
+        ...orderItem.Update.ExpressionAttributeValues,
+        ':capturedBefore': order.payment.captured,
+      };
+    }
+    const items: TransactItem[] = [
+      orderItem,
+      ...rows.flatMap((reservation) => [
+        ...reservation.lines.flatMap((line) =>
+          partsOf(line).flatMap((part) =>
+            shipItems(deps, reservation.locationId, line.sku, part.quantity, now, part.bucket, order.id),
+          ),
         ),
-      ),
-      {
-        Update: {
-          TableName: deps.tableName,
-          Key: keys.reservation(order.id, reservation.locationId, reservation.chunk ?? 0),
-          UpdateExpression: 'SET #status = :shipped, updatedAt = :now',
-          ConditionExpression: '#status = :held',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':shipped': 'shipped', ':held': 'held', ':now': now },
+        {
+          Update: {
+            TableName: deps.tableName,
+            Key: keys.reservation(order.id, reservation.locationId, reservation.chunk ?? 0),
+            UpdateExpression: 'SET #status = :shipped, updatedAt = :now',
+            ConditionExpression: '#status = :held',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':shipped': 'shipped', ':held': 'held', ':now': now },
+          },
         },
-      },
-    ]),
-  ]);
-  if (!written) {
-    const again = await getOrderAggregate(deps, order.id);
-    if (again?.order.payment.status === 'captured') return { payment: again.order.payment };
-    throw new ConflictError(`order ${order.id} changed while it was being billed`);
+      ]),
+    ];
+    if (await transact(deps, items)) {
+      if (final) countMetric(BUSINESS_METRICS.ordersShipped);
+      return payment;
+    }
   }
-  countMetric(BUSINESS_METRICS.ordersShipped);
-  return { payment };
+  throw new ConflictError(`order ${orderId} changed while shipment ${shipmentId} was being billed`);
+}
+
+/**
+ * Whether anything of the order is still to ship besides this shipment: an open ticket, another picked
+ * ticket not billed yet, stock still held for another ticket, or units waiting for stock.
+ */
+function moreToShip(aggregate: OrderAggregate, ticket: PickTicketRecord, shipment: ShipmentRecord): boolean {
+  const billed = billedTickets(aggregate);
+  billed.add(ticketIdOfShipment(shipment));
+  const mine = new Set(
+    ticketRows(aggregate.reservations, ticket).map((row) => `${row.locationId}#${row.chunk}`),
+  );
+  return (
+    aggregate.pickTickets.some((row) => row.status === 'open') ||
+    aggregate.pickTickets.some((row) => row.id !== ticket.id && hasPicked(row) && !billed.has(row.id)) ||
+    aggregate.reservations.some(
+      (row) => row.status === 'held' && !mine.has(`${row.locationId}#${row.chunk}`),
+    ) ||
+    (aggregate.order.backorder?.missing.length ?? 0) > 0
+  );
 }

@@ -1,12 +1,13 @@
 import { BUSINESS_METRICS } from '../config/monitoring.js';
+import { emailHash } from '../domain/email-hash.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { OrderStatus } from '../domain/order.js';
-import { OrderFailed, PaymentRefunded, PaymentVoided, StockReleased } from '../events/catalogue.js';
+import { OrderFailed, PaymentVoided, StockReleased } from '../events/catalogue.js';
 import { countMetric } from '../observability.js';
 import type { Deps } from '../runtime/deps.js';
+import { releaseItems } from '../store/coupons.js';
 import { releaseItem } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
-import { refundEntryId } from '../store/ledger.js';
 import {
   getOrderAggregate,
   type PaymentState,
@@ -15,11 +16,17 @@ import {
   transact,
 } from '../store/orders.js';
 import { type Change, withChange } from '../store/outbox.js';
+import { authorizationKey, capturesOf, listRefunds, refundIdFor, refundOrder } from './payments.js';
 
 /** Statuses a failing workflow may still undo; a shipped or completed order is never compensated. */
 const UNDOABLE: readonly OrderStatus[] = ['placed', 'allocated', 'picking', 'backordered', 'failed'];
 
-/** Undo of the payment: void an authorization, refund a capture, nothing when nothing was taken. */
+/**
+ * Undo of the payment: void an authorization nothing was captured from, refund every capture (the whole
+ * order, oldest capture first, as one refund named `compensation`), void by the authorization's key when
+ * the authorization timed out (its outcome unknown: an authorization may exist that the order never
+ * learned of), nothing when nothing was taken.
+ */
 export async function cancelPayment(
   deps: Deps,
   input: { orderId: string },
@@ -34,6 +41,21 @@ export async function cancelPayment(
     idempotencyKey: `${order.id}:${suffix}`,
     occurredAt: deps.clock.now(),
   });
+
+  if (capturesOf(aggregate).length > 0) {
+    const refundable = order.payment.captured - order.payment.refunded;
+    const compensation = await listRefunds(deps, order.id).then((rows) =>
+      rows.find((row) => row.id === refundIdFor(order.id, COMPENSATION_KEY)),
+    );
+    if (refundable <= 0 && !compensation) return { outcome: 'nothing-to-undo' };
+    // The accounting consumer posts the reversal of the sales from PaymentRefunded.
+    await refundOrder(deps, {
+      orderId: order.id,
+      reason: 'order failed: compensation',
+      idempotencyKey: COMPENSATION_KEY,
+    });
+    return { outcome: 'refunded' };
+  }
 
   if (order.payment.status === 'authorized' && order.payment.authorizationId) {
     await deps.payments.void({
@@ -55,41 +77,36 @@ export async function cancelPayment(
     return { outcome: 'voided' };
   }
 
-  if (order.payment.status === 'captured' && order.payment.captureId) {
-    const refund = await deps.payments.refund({
-      idempotencyKey: `refund:${order.id}`,
-      captureId: order.payment.captureId,
-      amount: order.payment.captured,
-      currency: order.currency,
+  if (order.payment.status === 'pending' && order.payment.timedOutAt) {
+    // Never a new authorization: the void names the one the timed-out request may have made.
+    const voided = await deps.payments.void({
+      idempotencyKey: `void:${order.id}`,
+      authorizationKey: authorizationKey(order.id),
     });
     const payment: PaymentState = {
       ...order.payment,
-      status: 'refunded',
-      refundId: refund.refundId,
-      refunded: order.payment.captured,
+      status: 'failed',
+      failureReason: 'authorization timed out',
+      ...(voided.voidId ? { voidId: voided.voidId } : {}),
     };
-    // The accounting consumer posts the reversal of the sale from PaymentRefunded.
     await transact(deps, [
-      paymentUpdate(deps, order.id, payment, 'captured', {
-        timeline: [{ type: 'PaymentRefunded', at: now, detail: { refundId: refund.refundId } }],
-        events: [
-          PaymentRefunded.create(
-            {
-              orderId: order.id,
-              amount: payment.refunded,
-              currency: order.currency,
-              refundId: refund.refundId,
-              journalEntryId: refundEntryId(order.id),
-            },
-            meta('refunded'),
-          ),
+      paymentUpdate(deps, order.id, payment, 'pending', {
+        timeline: [
+          {
+            type: 'PaymentVoided',
+            at: now,
+            detail: { reason: 'authorization timed out', voidId: voided.voidId ?? null },
+          },
         ],
       }),
     ]);
-    return { outcome: 'refunded' };
+    return { outcome: voided.voidId ? 'voided' : 'nothing-to-undo' };
   }
   return { outcome: 'nothing-to-undo' };
 }
+
+/** The compensation's refund is one refund per order, named by this key. */
+const COMPENSATION_KEY = 'compensation';
 
 function paymentUpdate(deps: Deps, orderId: string, payment: PaymentState, from: string, change: Change) {
   return {
@@ -205,6 +222,8 @@ export async function markOrderFailed(
         ],
       },
     ),
+    // Coupon uses go back with the move to failed, once (the status condition): docs/coupons.md#release.
+    ...releaseItems(deps, order.coupons ?? [], emailHash(order.customer.email), deps.clock.now()),
   ]);
   if (written) countMetric(BUSINESS_METRICS.ordersFailed);
   return { status: written ? 'failed' : order.status };

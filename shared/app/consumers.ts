@@ -1,8 +1,10 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { couponSettings } from '../config/coupons.js';
 import { recoveryCouponCode } from '../domain/carts.js';
+import { cartRecoveryCoupon } from '../domain/coupons.js';
 import { NotFoundError, TransientError } from '../domain/errors.js';
-import { refundEntry, saleEntry } from '../domain/ledger.js';
+import { freightInvoiceEntry, refundEntry, saleEntry } from '../domain/ledger.js';
 import type { CartAbandonedData } from '../events/catalogue/cart-abandoned.js';
 import {
   CartAbandoned,
@@ -13,9 +15,16 @@ import {
 import { type DomainEvent, MetadataSchema } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
 import { getCart } from '../store/carts.js';
+import { couponCreateOnceItem } from '../store/coupons.js';
 import type { TransactItem } from '../store/db.js';
 import { keys } from '../store/keys.js';
-import { getJournalEntry, postJournalEntry, saleEntryId } from '../store/ledger.js';
+import {
+  freightEntryId,
+  getJournalEntry,
+  orderJournal,
+  postJournalEntry,
+  saleEntryId,
+} from '../store/ledger.js';
 import { getOrderRecord, transact } from '../store/orders.js';
 import { changeAttributes } from '../store/outbox.js';
 
@@ -121,7 +130,7 @@ export async function recordMarketingEvent(deps: Deps, envelope: BusEnvelope) {
       );
     }
     if (recovery) {
-      effects.push(recovery.item);
+      effects.push(...recovery.items);
       events.push(recovery.event);
     }
   }
@@ -149,6 +158,15 @@ async function recoveryFor(deps: Deps, data: CartAbandonedData) {
       },
     },
   };
+  // The code becomes a real single-use coupon in the same transaction as the event that announces it, so a
+  // customer never receives a code the checkout does not know (docs/coupons.md#cart-recovery).
+  const coupon = cartRecoveryCoupon({
+    code: couponCode,
+    cartId: cart.id,
+    ...(data.currency ? { currency: data.currency } : {}),
+    requestedAt,
+    ...couponSettings.cartRecovery,
+  });
   const event = CartRecoveryRequested.create(
     {
       cartId: cart.id,
@@ -157,17 +175,41 @@ async function recoveryFor(deps: Deps, data: CartAbandonedData) {
       reason,
       ...(data.currency ? { currency: data.currency } : {}),
       subtotal: data.subtotal,
+      coupon: { basisPoints: couponSettings.cartRecovery.basisPoints, endsAt: coupon.endsAt ?? '' },
     },
     { correlationId: cart.id, idempotencyKey: `${cart.id}:recovery`, occurredAt: requestedAt },
   );
-  return { item, event };
+  return { items: [item, couponCreateOnceItem(deps, coupon)], event };
 }
 
+/** FreightInvoiceApproved (oms.logistics), as the freight audit writes it: read here with its own schema. */
+const FreightInvoiceApprovedSchema = z.object({
+  invoiceId: z.string().min(1),
+  carrier: z.string().min(1),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  amount: z.number().int().nonnegative(),
+  lines: z
+    .array(
+      z.object({
+        shipmentId: z.string().optional(),
+        orderId: z.string().optional(),
+        amount: z.number().int().nonnegative(),
+      }),
+    )
+    .default([]),
+});
+
 /**
- * Accounting: posts the journal entry a money event calls for, exactly once. The entry's id comes with the
- * event (one sale and one refund per order), and the entry's conditional put is its own idempotency record:
- * a redelivered or republished event answers 'duplicate' and posts nothing. A refund that arrives before its
- * sale was posted is thrown back to the queue, which redelivers it later (out of order is normal).
+ * Accounting: posts the journal entry a money event calls for, exactly once (docs/ledger.md). The entry's
+ * id comes with the event (a sale per capture, one entry per refund) or from it (a freight invoice's id),
+ * and the entry's conditional put is its own idempotency record: a redelivered or republished event
+ * answers 'duplicate' and posts nothing. A refund that arrives before the sale of a capture it returns
+ * money from is thrown back to the queue, which redelivers it later (out of order is normal).
+ *
+ * - PaymentCaptured: the sale of what the capture took (`totals`, the capture's share), the card's part
+ *   (`amount`) to clearing and the rest to gift card / store credit liability (the order's tenders);
+ * - PaymentRefunded: per capture refunded, the proportional reversal of that capture's sale;
+ * - FreightInvoiceApproved: freight expense per invoice line, owed to the carrier.
  */
 export async function recordAccountingEvent(
   deps: Deps,
@@ -175,10 +217,14 @@ export async function recordAccountingEvent(
 ): Promise<'applied' | 'duplicate' | 'ignored'> {
   const postedAt = envelope.detail.metadata.occurredAt;
   const type = envelope['detail-type'];
+  const outcome = (posted: 'posted' | 'duplicate') => (posted === 'posted' ? 'applied' : 'duplicate');
   if (type === 'PaymentCaptured') {
     const data = PaymentCaptured.schema.parse(envelope.detail.data);
-    const totals = data.totals ?? (await getOrderRecord(deps, data.orderId))?.totals;
+    const order =
+      data.totals && data.totals.grand === data.amount ? undefined : await getOrderRecord(deps, data.orderId);
+    const totals = data.totals ?? order?.totals;
     if (!totals) throw new NotFoundError(`order ${data.orderId} of capture ${data.captureId} does not exist`);
+    const shipmentId = (envelope.detail.data as { shipmentId?: unknown }).shipmentId;
     const entry = saleEntry({
       id: data.journalEntryId,
       postedAt,
@@ -186,15 +232,55 @@ export async function recordAccountingEvent(
       orderId: data.orderId,
       paymentId: data.captureId,
       totals,
+      cash: data.amount,
+      ...(order?.tenders ? { tenders: order.tenders } : {}),
+      ...(typeof shipmentId === 'string' ? { shipmentId } : {}),
     });
-    return (await postJournalEntry(deps, data.orderId, entry)) === 'posted' ? 'applied' : 'duplicate';
+    return outcome(await postJournalEntry(deps, data.orderId, entry));
   }
   if (type === 'PaymentRefunded') {
     const data = PaymentRefunded.schema.parse(envelope.detail.data);
-    const sale = await getJournalEntry(deps, data.orderId, saleEntryId(data.orderId));
-    if (!sale) throw new TransientError(`the sale of order ${data.orderId} is not posted yet; refund waits`);
-    const entry = refundEntry({ id: data.journalEntryId, postedAt, sale, refundId: data.refundId });
-    return (await postJournalEntry(deps, data.orderId, entry)) === 'posted' ? 'applied' : 'duplicate';
+    if (!data.captures) {
+      const sale = await getJournalEntry(deps, data.orderId, saleEntryId(data.orderId));
+      if (!sale)
+        throw new TransientError(`the sale of order ${data.orderId} is not posted yet; refund waits`);
+      const entry = refundEntry({ id: data.journalEntryId, postedAt, sale, refundId: data.refundId });
+      return outcome(await postJournalEntry(deps, data.orderId, entry));
+    }
+    const journal = await orderJournal(deps, data.orderId);
+    const parts = data.captures.map((part) => {
+      const sale = journal.find((entry) => entry.links.paymentId === part.captureId && !entry.links.refundId);
+      if (!sale) {
+        throw new TransientError(`the sale of capture ${part.captureId} is not posted yet; refund waits`);
+      }
+      return {
+        sale,
+        amount: part.amount,
+        before: part.refundedBefore ?? 0,
+        gatewayRefundId: part.refundId,
+      };
+    });
+    const entry = refundEntry({
+      id: data.journalEntryId,
+      postedAt,
+      refundId: data.refundId,
+      parts,
+      ...(data.reason ? { reason: data.reason } : {}),
+    });
+    return outcome(await postJournalEntry(deps, data.orderId, entry));
+  }
+  if (type === 'FreightInvoiceApproved') {
+    const data = FreightInvoiceApprovedSchema.parse(envelope.detail.data);
+    const entry = freightInvoiceEntry({
+      id: freightEntryId(data.invoiceId),
+      postedAt,
+      invoiceId: data.invoiceId,
+      carrier: data.carrier,
+      currency: data.currency,
+      amount: data.amount,
+      lines: data.lines,
+    });
+    return outcome(await postJournalEntry(deps, undefined, entry));
   }
   return 'ignored';
 }

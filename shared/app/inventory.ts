@@ -177,3 +177,20 @@ export async function availability(
     locations: rows,
   };
 }
+
+/** A SKU's stock per location and in total: `GET /inventory/{sku}` and the console's `GET /agent/inventory/{sku}`. */
+export async function skuStock(deps: Deps, sku: string) {
+  const rows = await stockForSku(deps, sku);
+  const sum = (field: 'onHand' | 'reserved' | 'available') =>
+    rows.reduce((total, row) => total + row[field], 0);
+  return {
+    sku,
+    locations: rows.map(({ locationId, onHand, reserved, available }) => ({
+      locationId,
+      onHand,
+      reserved,
+      available,
+    })),
+    totals: { onHand: sum('onHand'), reserved: sum('reserved'), available: sum('available') },
+  };
+}

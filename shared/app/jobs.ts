@@ -3,6 +3,8 @@ import { formatMinorUnits } from '../domain/money.js';
 import type { Deps } from '../runtime/deps.js';
 import { batchGet, indexKeys } from '../store/db.js';
 import { gsi2 } from '../store/keys.js';
+import type { LedgerExportRecord } from '../store/ledger-exports.js';
+import { exportLedgerPeriod } from './ledger-export.js';
 import { type ReorderRun, runReorder } from './reorder.js';
 
 const csvCell = (value: string | number): string => {
@@ -73,11 +75,12 @@ export async function proposeReorders(
 /**
  * One day's journal as a CSV finance can import: a row per journal line, amounts as decimals of the entry's
  * currency. Entries are read in posting order, so re-running the export for a day writes the same file.
+ * The same day is then exported in every finance format (shared/app/ledger-export.ts).
  */
 export async function exportLedger(
   deps: Deps,
   input: { day?: string } = {},
-): Promise<{ uri: string; entries: number }> {
+): Promise<{ uri: string; entries: number; period: LedgerExportRecord }> {
   const day = input.day ?? yesterday(deps.clock.now());
   // The ledger index projects keys only: the day's keys in posting order, then the entries themselves.
   const postings = await indexKeys(deps, 'gsi2', gsi2.ledgerDay(day));
@@ -95,11 +98,13 @@ export async function exportLedger(
         formatMinorUnits(line.debit, entry.currency),
         formatMinorUnits(line.credit, entry.currency),
         entry.currency,
-        entry.links.orderId,
+        entry.links.orderId ?? '',
         entry.memo,
       ]);
     }
   }
   const { uri } = await deps.objects.put(`exports/ledger/${day}.csv`, csv(rows), 'text/csv');
-  return { uri, entries: entries.length };
+  // The same day for QuickBooks Online, Xero, NetSuite and Parquet (docs/exports.md).
+  const period = await exportLedgerPeriod(deps, { from: day, to: day });
+  return { uri, entries: entries.length, period };
 }

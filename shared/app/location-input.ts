@@ -30,8 +30,21 @@ export const LocationBodySchema = z.strictObject({
   dailyCapacity: z.number().int().min(0).max(1_000_000).default(0),
   cutoffTime: z
     .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour, UTC')
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour, in the location time zone (UTC without one)')
     .default('23:59'),
+  /** IANA time zone the cut-off time is read in (docs/shipping.md). */
+  timeZone: z
+    .string()
+    .max(64)
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'an IANA time zone such as America/New_York')
+    .optional(),
 });
 
 export const LocationIdSchema = z.string().regex(ID, 'letters, digits, dot, dash and underscore only');

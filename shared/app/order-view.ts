@@ -19,6 +19,13 @@ export function toOrderView(aggregate: OrderAggregate) {
     promisedBy: promiseOf(order),
     lines: order.lines,
     totals: order.totals,
+    /** Codes redeemed at intake, each with its discount and its share of each line (docs/coupons.md). */
+    coupons: (order.coupons ?? []).map(({ code, type, discount, lines }) => ({
+      code,
+      type,
+      discount,
+      lines,
+    })),
     payment: order.payment,
     allocations: order.allocations,
     pickTickets: aggregate.pickTickets.map(({ taskToken: _token, ...ticket }) => ticket),

@@ -2,8 +2,9 @@ import type { OrderStatus } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
 import { keys } from '../store/keys.js';
 import { allOrdersInStatus } from '../store/order-index.js';
-import { getOrderAggregate, listPickTickets, type OrderRecord, transact } from '../store/orders.js';
+import { getOrderAggregate, type OrderRecord, transact } from '../store/orders.js';
 import { cancelPayment, markOrderFailed, releaseAllocation } from './compensate.js';
+import { billedTickets, escalateOverduePicks, hasPicked, redriveRemainder } from './fulfillment.js';
 import { notifyCustomer } from './notify-customer.js';
 import { shippingName, startShipping, startWorkflow, workflowName } from './place-order.js';
 
@@ -12,6 +13,8 @@ export interface ReconcileResult {
   notified: string[];
   compensated: string[];
   running: string[];
+  /** Pick tickets escalated in this run (present only when there were some). */
+  escalated?: string[];
 }
 
 /**
@@ -56,6 +59,25 @@ export async function reconcileOrders(
   const windowMs = (options.shippedWindowSeconds ?? DEFAULT_SHIPPED_WINDOW_SECONDS) * 1000;
   const before = new Date(nowMs - staleMs).toISOString();
   const result: ReconcileResult = { restarted: [], notified: [], compensated: [], running: [] };
+  // Pick tickets past their due time are escalated and re-routed first (docs/fulfillment.md), and
+  // remainders waiting for stock are tried again, so neither waits for the next StockReceived.
+  const escalated = await escalateOverduePicks(deps);
+  if (escalated.length > 0) result.escalated = escalated;
+  for (const order of await allOrdersInStatus(deps, 'partially_shipped', { oldestFirst: true })) {
+    if (order.backorder) await redriveRemainder(deps, order.id);
+    // A remainder picked long ago and never billed: its shipping run died (or its start was lost).
+    if (order.updatedAt < before) {
+      const { ready } = await pickState(deps, order);
+      if (ready.length > 0) {
+        await startShipping(deps, order, {
+          pickTicketIds: ready,
+          wave: 'rest',
+          attempt: Math.floor(nowMs / 1000),
+        });
+        result.restarted.push(order.id);
+      }
+    }
+  }
   // Shipped orders are looked at once, in the window after they went stale: the status index is keyed by
   // the time an order entered its status, so this reads the recent ones only, never every order ever shipped.
   const shippedAfter = new Date(nowMs - staleMs - windowMs).toISOString();
@@ -80,7 +102,13 @@ export async function reconcileOrders(
         if (await restartWorkflow(deps, order)) result.restarted.push(order.id);
         continue;
       }
-      if (status === 'picking' && (await pickedInFull(deps, order))) {
+      const picked = status === 'picking' ? await pickState(deps, order) : undefined;
+      if (picked && picked.open.length > 0) {
+        // Tickets are still with the warehouses: the escalation above re-routes them when they are late.
+        result.running.push(order.id);
+        continue;
+      }
+      if (picked && picked.ready.length > 0) {
         if (await deps.shipping.isRunning(shippingName(order))) {
           result.running.push(order.id);
           continue;
@@ -88,7 +116,7 @@ export async function reconcileOrders(
         // Picked, and the shipping run died (or its start was lost): ship it. Every shipping step is
         // idempotent (the label and the capture by key, the writes by condition), so a run that is in fact
         // still alive somewhere changes nothing twice.
-        await startShipping(deps, order, Math.floor(nowMs / 1000));
+        await startShipping(deps, order, { pickTicketIds: picked.ready, attempt: Math.floor(nowMs / 1000) });
         result.restarted.push(order.id);
         continue;
       }
@@ -105,10 +133,15 @@ export async function reconcileOrders(
   return result;
 }
 
-/** Every pick ticket of the order was confirmed in full: the order is ready to ship. */
-async function pickedInFull(deps: Deps, order: OrderRecord): Promise<boolean> {
-  const tickets = await listPickTickets(deps, order.id);
-  return tickets.length > 0 && tickets.every((ticket) => ticket.status === 'confirmed');
+/** The order's tickets still open, and those picked (in full or in part) whose shipment was never billed. */
+async function pickState(deps: Deps, order: OrderRecord): Promise<{ open: string[]; ready: string[] }> {
+  const aggregate = await getOrderAggregate(deps, order.id);
+  const billed = aggregate ? billedTickets(aggregate) : new Set<string>();
+  const tickets = aggregate?.pickTickets ?? [];
+  return {
+    open: tickets.filter((ticket) => ticket.status === 'open').map((ticket) => ticket.id),
+    ready: tickets.filter((ticket) => hasPicked(ticket) && !billed.has(ticket.id)).map((ticket) => ticket.id),
+  };
 }
 
 async function restartWorkflow(deps: Deps, order: OrderRecord): Promise<boolean> {

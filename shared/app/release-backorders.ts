@@ -1,7 +1,8 @@
 import { OutOfStockError } from '../domain/errors.js';
 import type { Deps } from '../runtime/deps.js';
 import { allOrdersInStatus } from '../store/order-index.js';
-import type { OrderRecord } from '../store/orders.js';
+import { listPickTickets, type OrderRecord } from '../store/orders.js';
+import { redriveRemainder } from './fulfillment.js';
 import { startWorkflow } from './place-order.js';
 import { reserveOrder } from './reserve-order.js';
 
@@ -31,6 +32,13 @@ export async function releaseBackorders(
   const stillBackordered: string[] = [];
   for (const order of await ordersIn(deps, 'backordered')) {
     if (input.sku && !order.lines.some((line) => line.sku === input.sku)) continue;
+    if ((await listPickTickets(deps, order.id)).length > 0) {
+      // Its tickets came back empty earlier (short picks, escalations): only the remainder is reserved,
+      // with tickets of its own (docs/fulfillment.md).
+      const { reroutedTo } = await redriveRemainder(deps, order.id);
+      (reroutedTo.length > 0 ? allocated : stillBackordered).push(order.id);
+      continue;
+    }
     try {
       const result = await reserveOrder(deps, order, { payment: order.payment, redrive: true });
       if (result.outcome === 'reserved') {
@@ -41,6 +49,13 @@ export async function releaseBackorders(
       if (!(error instanceof OutOfStockError)) throw error;
       stillBackordered.push(order.id);
     }
+  }
+  // Orders that shipped a part and wait for the rest: the remainder gets tickets of its own.
+  for (const order of await allOrdersInStatus(deps, 'partially_shipped', { oldestFirst: true })) {
+    if (!order.backorder) continue;
+    if (input.sku && !order.backorder.missing.some((line) => line.sku === input.sku)) continue;
+    const { reroutedTo } = await redriveRemainder(deps, order.id);
+    (reroutedTo.length > 0 ? allocated : stillBackordered).push(order.id);
   }
   return { allocated, stillBackordered };
 }

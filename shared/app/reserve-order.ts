@@ -26,6 +26,7 @@ import {
   statusUpdateItem,
   transact,
 } from '../store/orders.js';
+import { pickTicketPut } from '../store/pick-tickets.js';
 
 /** DynamoDB's limit on items per transaction. */
 export const TRANSACTION_LIMIT = 100;
@@ -72,22 +73,7 @@ export async function reserveOrder(
       locations.map((location) => location.id),
     );
     const candidates = toSourcingLocations(locations, buckets, used);
-    const fulfillment = order.fulfillment ?? { type: 'ship' as const };
-    const decision = decideSourcing(
-      {
-        lines,
-        fulfillment:
-          fulfillment.type === 'pickup'
-            ? fulfillment
-            : {
-                type: 'ship',
-                postalCode: order.shippingAddress.postalCode,
-                country: order.shippingAddress.country,
-              },
-      },
-      candidates,
-      profile,
-    );
+    const decision = decideSourcing({ lines, fulfillment: sourcingFulfillment(order) }, candidates, profile);
     lastDecision = decision;
     if (decision.outcome === 'unfillable') {
       await backorder(deps, order, options.payment, decision);
@@ -131,7 +117,7 @@ export async function reserveOrder(
     );
     const tickets = options.taskToken
       ? reservations.map((reservation, index) =>
-          pickTicketItem(deps, order, reservation, index, options.taskToken ?? '', now),
+          pickTicketItem(deps, order, reservation, index, options.taskToken ?? '', now, buckets),
         )
       : [];
     const closing: TransactItem[] = [
@@ -375,28 +361,21 @@ function pickTicketItem(
   index: number,
   taskToken: string,
   now: string,
+  buckets: readonly StockBucket[],
 ): TransactItem {
-  const id = pickTicketId(order.id, index);
-  return {
-    Put: {
-      TableName: deps.tableName,
-      Item: {
-        ...keys.pickTicket(order.id, id),
-        entity: 'PickTicket',
-        entityVersion: 1,
-        id,
-        orderId: order.id,
-        locationId: reservation.locationId,
-        status: 'open',
-        // Bins come with the warehouse issue; sorting by SKU keeps the walk deterministic meanwhile.
-        lines: [...reservation.lines]
-          .sort((a, b) => a.sku.localeCompare(b.sku))
-          .map((line) => ({ sku: line.sku, quantity: line.quantity, bin: `BIN-${line.sku}` })),
-        taskToken,
-        createdAt: now,
-      },
-    },
-  };
+  const bins = new Map<string, string>();
+  for (const row of buckets) {
+    if (row.locationId === reservation.locationId && row.bin) bins.set(row.sku, row.bin);
+  }
+  return pickTicketPut(deps, {
+    orderId: order.id,
+    id: pickTicketId(order.id, index),
+    locationId: reservation.locationId,
+    lines: reservation.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+    bins,
+    taskToken,
+    now,
+  });
 }
 
 export function toSourcingLocations(
@@ -470,4 +449,16 @@ async function backorder(deps: Deps, order: OrderRecord, payment: PaymentState, 
       },
     ),
   ]);
+}
+
+/** Where an order's goods go, as sourcing sees it: the pickup store, or the shipping address's postal code. */
+export function sourcingFulfillment(order: Pick<OrderRecord, 'fulfillment' | 'shippingAddress'>) {
+  const fulfillment = order.fulfillment ?? { type: 'ship' as const };
+  return fulfillment.type === 'pickup'
+    ? fulfillment
+    : {
+        type: 'ship' as const,
+        postalCode: order.shippingAddress.postalCode,
+        country: order.shippingAddress.country,
+      };
 }

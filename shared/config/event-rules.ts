@@ -34,11 +34,11 @@ export const eventRules: readonly EventRuleSpec[] = [
   },
   {
     name: 'money-to-accounting',
-    description: 'Money that moved (captures and refunds) for the accounting systems',
+    description: 'Money that moved (captures, refunds, approved freight invoices) for the ledger',
     target: 'accounting',
     pattern: {
-      source: ['oms.billing'],
-      'detail-type': ['PaymentCaptured', 'PaymentRefunded'],
+      source: ['oms.billing', 'oms.logistics'],
+      'detail-type': ['PaymentCaptured', 'PaymentRefunded', 'FreightInvoiceApproved'],
     },
   },
   {
@@ -71,8 +71,11 @@ export const queueSettings = {
 /**
  * The event source mapping's batching window, per queue that has one: the mapping waits up to this long
  * for a fuller batch, so one receive, one delete and one invocation serve several messages. Only where a
- * few seconds of latency is news to nobody: customer notifications (one message per order, docs/cost.md).
+ * few seconds of latency is news to nobody (docs/cost.md): customer notifications, marketing's interest
+ * counters and accounting's journal entries (each message one order; the sale is posted seconds later).
  */
 export const queueBatchingWindowSeconds: Partial<Record<QueueName, number>> = {
   notifications: 2,
+  marketing: 10,
+  accounting: 10,
 };

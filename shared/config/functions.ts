@@ -27,7 +27,14 @@ export type Permission =
   /** Re-point the `events-to-webhooks` rule at the enabled subscriptions' event types (PutRule on that rule). */
   | 'webhook-rule:update'
   /** Send delayed webhook retries back to the webhooks queue (SQS SendMessage on that queue only). */
-  | 'webhook-retry:send';
+  | 'webhook-retry:send'
+  /**
+   * Put documents with a per-object S3 Object Lock retention (s3:PutObjectRetention besides bucket:write's
+   * s3:PutObject); the bucket needs Object Lock enabled (docs/paperwork.md#on-aws).
+   */
+  | 'bucket:retain'
+  /** Sign agents in with the console's Cognito app client (its id in the environment; no IAM action). */
+  | 'agents:sign-in';
 
 export type QueueName = 'marketing' | 'accounting' | 'backorders' | 'webhooks' | 'notifications';
 export const QUEUE_NAMES: readonly QueueName[] = [
@@ -114,15 +121,26 @@ export const functions: readonly FunctionSpec[] = [
   api('inventory', 'list-movements', 'GET', '/inventory/{sku}/movements', ['table:read']),
   api('inventory', 'set-stock-buckets', 'PUT', '/skus/{sku}/stock-buckets', ['table:read', 'table:write']),
   api('inventory', 'get-availability', 'GET', '/availability', ['table:read']),
+  // bucket:*: a confirmation with cartons issues the ticket's packing slip (docs/fulfillment.md#packing).
   api('fulfillment', 'confirm-pick', 'POST', '/pick-tickets/{id}/confirm', [
     'table:read',
     'table:write',
     'workflow:callback',
     'shipping:start',
+    'bucket:read',
+    'bucket:write',
+    'bucket:retain',
   ]),
   task('inventory', 'allocate-order', 'AllocateOrderFunctionArn', ['table:read', 'table:write']),
   task('inventory', 'release-allocation', 'ReleaseAllocationFunctionArn', ['table:read', 'table:write']),
-  task('fulfillment', 'select-carrier', 'SelectCarrierFunctionArn', ['table:read', 'table:write']),
+  // Bucket: the commercial invoice of a cross-border shipment (docs/paperwork.md); domestic ones write nothing.
+  task('fulfillment', 'select-carrier', 'SelectCarrierFunctionArn', [
+    'table:read',
+    'table:write',
+    'bucket:read',
+    'bucket:write',
+    'bucket:retain',
+  ]),
   task('billing', 'bill-order', 'BillOrderFunctionArn', ['table:read', 'table:write']),
   task('billing', 'cancel-payment', 'CancelPaymentFunctionArn', ['table:read', 'table:write']),
   task('notifications', 'notify-customer', 'NotifyCustomerFunctionArn', [
@@ -169,7 +187,15 @@ export const functions: readonly FunctionSpec[] = [
     context: 'orders',
     memoryMb: 256,
     timeoutSeconds: 300,
-    permissions: ['table:read', 'table:write', 'workflow:start', 'workflow:read', 'shipping:start'],
+    // workflow:callback: an escalated first-wave ticket answers the Standard workflow's wait.
+    permissions: [
+      'table:read',
+      'table:write',
+      'workflow:start',
+      'workflow:read',
+      'workflow:callback',
+      'shipping:start',
+    ],
     trigger: { kind: 'schedule', schedule: 'reconcile' },
   },
   {
@@ -193,7 +219,7 @@ export const functions: readonly FunctionSpec[] = [
     context: 'billing',
     memoryMb: 512,
     timeoutSeconds: 300,
-    permissions: ['table:read', 'bucket:write'],
+    permissions: ['table:read', 'table:write', 'bucket:write'],
     trigger: { kind: 'schedule', schedule: 'ledger-export' },
   },
   api('monitoring', 'get-live-metrics', 'GET', '/metrics/live', ['table:read', 'queues:read']),
@@ -325,6 +351,91 @@ export const functions: readonly FunctionSpec[] = [
     '/customers/{emailHash}/notification-preferences',
     ['table:write'],
   ),
+  api('shipping', 'get-freight-class', 'POST', '/shipping/freight-class', []),
+  api('shipping', 'quote-shipping', 'POST', '/shipping/quotes', ['table:read']),
+  api('shipping', 'put-sku-dimensions', 'PUT', '/skus/{sku}/dimensions', ['table:write']),
+  // Agents sign in here (no API key, no token yet): the function checks the password with Cognito.
+  api('agents', 'create-agent-session', 'POST', '/agent/session', ['agents:sign-in']),
+  api('agents', 'get-agent-session', 'GET', '/agent/session', []),
+  api('agents', 'search-orders', 'GET', '/agent/orders', ['table:read']),
+  api('agents', 'get-agent-order', 'GET', '/agent/orders/{id}', ['table:read']),
+  api('agents', 'get-agent-inventory', 'GET', '/agent/inventory/{sku}', ['table:read']),
+  api('agents', 'get-agent-metrics', 'GET', '/agent/metrics/live', ['table:read', 'queues:read']),
+  api('coupons', 'create-coupon', 'POST', '/coupons', ['table:write']),
+  api('coupons', 'get-coupon', 'GET', '/coupons/{code}', ['table:read']),
+  api('coupons', 'update-coupon', 'PUT', '/coupons/{code}', ['table:read', 'table:write']),
+  api('coupons', 'preview-discounts', 'POST', '/discounts/preview', ['table:read']),
+  // Ledger exports read a whole period and stream every format at once: the reports' memory and time.
+  {
+    ...api('billing', 'create-ledger-export', 'POST', '/ledger/exports', [
+      'table:read',
+      'table:write',
+      'bucket:write',
+    ]),
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+  },
+  api('billing', 'list-ledger-exports', 'GET', '/ledger/exports', ['table:read']),
+  // Paperwork (docs/paperwork.md) and freight audit (docs/freight-audit.md).
+  api('logistics', 'list-order-documents', 'GET', '/orders/{id}/documents', ['table:read']),
+  api('logistics', 'get-order-document', 'GET', '/orders/{id}/documents/{documentId}', [
+    'table:read',
+    'bucket:read',
+  ]),
+  api('logistics', 'issue-order-document', 'POST', '/orders/{id}/documents', [
+    'table:read',
+    'table:write',
+    'bucket:read',
+    'bucket:write',
+    'bucket:retain',
+  ]),
+  {
+    ...api('logistics', 'import-freight-invoice', 'POST', '/freight-invoices', ['table:read', 'table:write']),
+    timeoutSeconds: 29,
+  },
+  api('logistics', 'get-freight-invoice', 'GET', '/freight-invoices/{id}', ['table:read']),
+  api('logistics', 'approve-freight-invoice', 'POST', '/freight-invoices/{id}/approve', [
+    'table:read',
+    'table:write',
+  ]),
+  api('logistics', 'dispute-freight-invoice', 'POST', '/freight-invoices/{id}/dispute', [
+    'table:read',
+    'table:write',
+  ]),
+  api('logistics', 'get-freight-audit-report', 'GET', '/freight-audit/report', ['table:read']),
+  // Pick tickets: the warehouse's queue, the printable ticket, packing, bins (docs/fulfillment.md).
+  api('fulfillment', 'list-pick-tickets', 'GET', '/pick-tickets', ['table:read']),
+  api('fulfillment', 'get-pick-ticket', 'GET', '/pick-tickets/{id}', ['table:read']),
+  api('fulfillment', 'get-pick-ticket-pdf', 'GET', '/pick-tickets/{id}/pdf', ['table:read']),
+  // Packing issues the ticket's packing slip (write-once, retained): the same rights as issue-order-document.
+  api('fulfillment', 'pack-pick-ticket', 'POST', '/pick-tickets/{id}/pack', [
+    'table:read',
+    'table:write',
+    'bucket:read',
+    'bucket:write',
+    'bucket:retain',
+  ]),
+  api('inventory', 'put-bin', 'PUT', '/locations/{id}/bins/{sku}', ['table:read', 'table:write']),
+  api('payouts', 'create-payout', 'POST', '/payouts', ['table:read', 'table:write']),
+  api('payouts', 'list-payouts', 'GET', '/payouts', ['table:read']),
+  api('payouts', 'create-ach-file', 'POST', '/payouts/ach-files', [
+    'table:read',
+    'table:write',
+    'bucket:write',
+  ]),
+  api('billing', 'refund-order', 'POST', '/orders/{id}/refunds', ['table:read', 'table:write']),
+  api('accounting', 'list-ledger-entries', 'GET', '/ledger/entries', ['table:read']),
+  // A trial balance and a reconciliation read a whole period of entries: more time and memory than a lookup.
+  {
+    ...api('accounting', 'get-trial-balance', 'GET', '/ledger/trial-balance', ['table:read']),
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
+  {
+    ...api('accounting', 'get-reconciliation', 'GET', '/ledger/reconciliation', ['table:read']),
+    memoryMb: 512,
+    timeoutSeconds: 29,
+  },
   {
     name: 'authorize-request',
     context: 'auth',
@@ -334,6 +445,19 @@ export const functions: readonly FunctionSpec[] = [
     trigger: { kind: 'authorizer' },
   },
 ];
+
+/**
+ * How the callers of a route authenticate, by its path: sales channels sign webhooks (checked in the
+ * handler), call-center agents send a Cognito token on `/agent/...` (API Gateway's JWT authorizer on AWS),
+ * `POST /agent/session` is where they get it, and every other caller sends an API key.
+ */
+export type RouteAccess = 'signature' | 'agent' | 'sign-in' | 'api-key';
+export function routeAccess(route: { method: string; path: string }): RouteAccess {
+  if (route.path.startsWith('/webhooks/')) return 'signature';
+  if (route.method === 'POST' && route.path === '/agent/session') return 'sign-in';
+  if (route.path.startsWith('/agent/')) return 'agent';
+  return 'api-key';
+}
 
 /** Path of a function's handler module, relative to the repository root. */
 export const handlerEntry = (spec: FunctionSpec): string =>

@@ -11,6 +11,8 @@ export const resourceNames = {
 /** Environment variable names shared by the stack and the Lambda runtime. */
 export const envNames = {
   tableName: 'OMS_TABLE_NAME',
+  /** The Cognito app client agents sign in with (permission 'agents:sign-in'). */
+  agentClientId: 'OMS_AGENT_CLIENT_ID',
   eventBusName: 'OMS_EVENT_BUS_NAME',
   stateMachineArn: 'OMS_STATE_MACHINE_ARN',
   /** The Express order-shipping state machine, started by the pick confirmation (`shipping:start`). */

@@ -42,6 +42,12 @@ export class UnauthorizedError extends DomainError {
   readonly code = 'unauthorized';
 }
 
+/** Authenticated, but the caller's role does not allow the action. */
+export class ForbiddenError extends DomainError {
+  readonly statusCode = 403;
+  readonly code = 'forbidden';
+}
+
 export class NotFoundError extends DomainError {
   readonly statusCode = 404;
   readonly code = 'not_found';
@@ -60,6 +66,15 @@ export class OutOfStockError extends DomainError {
 export class PaymentDeclinedError extends DomainError {
   readonly statusCode = 402;
   readonly code = 'payment_declined';
+}
+
+/**
+ * The gateway did not answer in time: the outcome is unknown (money may have moved). The caller retries with
+ * the same idempotency key, which answers the first outcome, or voids the authorization by that key.
+ */
+export class PaymentTimeoutError extends DomainError {
+  readonly statusCode = 504;
+  readonly code = 'payment_timeout';
 }
 
 export class PickShortError extends DomainError {

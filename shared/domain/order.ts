@@ -20,6 +20,10 @@ export const AddressSchema = z.object({
     .length(2)
     .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, upper case'),
   phone: z.string().max(40).optional(),
+  /** A company name marks a business address (no residential surcharge unless `residential` says so). */
+  company: z.string().max(200).optional(),
+  /** Whether carriers deliver to a residence; absent: residential unless `company` is given (docs/shipping.md). */
+  residential: z.boolean().optional(),
 });
 export type Address = z.infer<typeof AddressSchema>;
 
@@ -73,6 +77,11 @@ export const CanonicalOrderSchema = z.object({
   placedAt: z.iso.datetime({ offset: true }).optional(),
   /** Ship to the address (default), or pick up at a store (BOPIS). */
   fulfillment: FulfillmentSchema.default({ type: 'ship' }),
+  /**
+   * Parts of the total paid with a gift card or store credit (already taken by the channel); the card is
+   * authorized for the rest. Absent: the card pays everything (docs/payments.md).
+   */
+  tenders: z.object({ giftCard: minor.optional(), storeCredit: minor.optional() }).optional(),
 });
 export type CanonicalOrder = z.infer<typeof CanonicalOrderSchema>;
 
@@ -117,6 +126,8 @@ export const ORDER_STATUSES = [
   'placed',
   'allocated',
   'picking',
+  /** Part of the order shipped (and was captured); the rest is still to pick, re-routed or backordered. */
+  'partially_shipped',
   'shipped',
   'completed',
   'backordered',
@@ -132,5 +143,27 @@ export const PAYMENT_STATUSES = [
   'voided',
   'refunded',
   'declined',
+  /** The authorization timed out and was voided by its key (or never existed): nothing was taken. */
+  'failed',
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export interface Tenders {
+  giftCard?: number;
+  storeCredit?: number;
+}
+
+/**
+ * What the card pays: the grand total less gift card and store credit. Tenders that cover the whole total
+ * or more are refused (422): there would be nothing to authorize.
+ */
+export function cardAmount(totals: Pick<OrderTotals, 'grand'>, tenders: Tenders | undefined): number {
+  const other = (tenders?.giftCard ?? 0) + (tenders?.storeCredit ?? 0);
+  if (other > 0 && other >= totals.grand) {
+    throw new UnprocessableError(
+      `gift card and store credit (${other}) must leave something for the card to pay (total ${totals.grand})`,
+      { field: 'tenders' },
+    );
+  }
+  return totals.grand - other;
+}

@@ -5,6 +5,7 @@
 
 import { CartAbandoned } from './catalogue/cart-abandoned.js';
 import { CartRecoveryRequested } from './catalogue/cart-recovery-requested.js';
+import { FreightInvoiceApproved } from './catalogue/freight-invoice-approved.js';
 import { OrderAllocated } from './catalogue/order-allocated.js';
 import { OrderBackordered } from './catalogue/order-backordered.js';
 import { OrderDelayed } from './catalogue/order-delayed.js';
@@ -15,6 +16,7 @@ import { PaymentAuthorized } from './catalogue/payment-authorized.js';
 import { PaymentCaptured } from './catalogue/payment-captured.js';
 import { PaymentRefunded } from './catalogue/payment-refunded.js';
 import { PaymentVoided } from './catalogue/payment-voided.js';
+import { PickEscalated } from './catalogue/pick-escalated.js';
 import { PickTicketOpened } from './catalogue/pick-ticket-opened.js';
 import { PurchaseOrderSent } from './catalogue/purchase-order-sent.js';
 import { StockReceived } from './catalogue/stock-received.js';
@@ -24,6 +26,7 @@ import { WebhookSubscriptionDisabled } from './catalogue/webhook-subscription-di
 export {
   CartAbandoned,
   CartRecoveryRequested,
+  FreightInvoiceApproved,
   OrderAllocated,
   OrderBackordered,
   OrderDelayed,
@@ -34,6 +37,7 @@ export {
   PaymentCaptured,
   PaymentRefunded,
   PaymentVoided,
+  PickEscalated,
   PickTicketOpened,
   PurchaseOrderSent,
   StockReceived,
@@ -48,6 +52,7 @@ export const eventCatalogue = [
   StockReleased,
   StockReceived,
   PickTicketOpened,
+  PickEscalated,
   OrderShipped,
   PaymentAuthorized,
   PaymentCaptured,
@@ -59,4 +64,5 @@ export const eventCatalogue = [
   CartAbandoned,
   CartRecoveryRequested,
   WebhookSubscriptionDisabled,
+  FreightInvoiceApproved,
 ] as const;

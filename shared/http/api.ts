@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { DomainError, ValidationError } from '../domain/errors.js';
 import { parseWith } from '../domain/validation.js';
 import { logger, metrics, tracer } from '../observability.js';
+import { AgentSignInRequiredError, agentAuth } from './agent-auth.js';
 import { ApiKeyRequiredError, apiKeyAuth } from './auth.js';
 
 export type ApiEvent = APIGatewayProxyEventV2;
@@ -19,6 +20,24 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
     statusCode,
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
+  };
+}
+
+/**
+ * A binary response (a PDF, a label): API Gateway's HTTP API decodes a base64 body flagged
+ * `isBase64Encoded` and sends the bytes; the local runtime does the same.
+ */
+export function binary(
+  statusCode: number,
+  bytes: Uint8Array,
+  contentType: string,
+  headers: Record<string, string> = {},
+): ApiResult {
+  return {
+    statusCode,
+    headers: { 'content-type': contentType, 'content-length': String(bytes.byteLength), ...headers },
+    body: Buffer.from(bytes).toString('base64'),
+    isBase64Encoded: true,
   };
 }
 
@@ -87,7 +106,9 @@ export function httpErrors(): MiddlewareObj<ApiEvent, ApiResult> {
               ...(error.details && !(error instanceof ValidationError) ? { details: error.details } : {}),
             },
           },
-          error instanceof ApiKeyRequiredError ? { 'www-authenticate': error.challenge } : {},
+          error instanceof ApiKeyRequiredError || error instanceof AgentSignInRequiredError
+            ? { 'www-authenticate': error.challenge }
+            : {},
         );
         return;
       }
@@ -132,8 +153,14 @@ export interface ApiHandlerOptions {
    * How callers authenticate: 'api-key' (the default) requires `Authorization: Bearer <key>`
    * (shared/http/auth.ts); 'signature' is for webhooks, whose handler verifies the channel's HMAC itself.
    */
-  auth?: 'api-key' | 'signature';
+  auth?: 'api-key' | 'signature' | AgentAccess;
 }
+
+/**
+ * Agent routes (`/agent/...`, the customer-service console): a signed-in agent with this role
+ * (shared/http/agent-auth.ts); 'sign-in' is the one agent route open to anyone, which checks a password.
+ */
+export type AgentAccess = 'agent' | 'supervisor' | 'sign-in';
 
 /**
  * The middy chain every API function uses: Powertools logger, metrics and tracer, the error mapper, then the
@@ -148,7 +175,9 @@ export function apiHandler(
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(publishMetrics())
     .use(httpErrors());
-  if ((options.auth ?? 'api-key') === 'api-key') chain.use(apiKeyAuth());
+  const auth = options.auth ?? 'api-key';
+  if (auth === 'api-key') chain.use(apiKeyAuth());
+  if (auth === 'agent' || auth === 'supervisor') chain.use(agentAuth(auth));
   return chain.handler(fn);
 }
 

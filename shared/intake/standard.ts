@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CouponCodesSchema } from '../domain/coupons.js';
 import { type CanonicalOrder, CanonicalOrderSchema, deriveTotals } from '../domain/order.js';
 import { parseWith, validationErrorFrom } from '../domain/validation.js';
 
@@ -18,6 +19,9 @@ export type StandardOrderCreated = z.input<typeof StandardOrderCreatedSchema>;
 
 const DirectOrderSchema = OrderDataSchema.extend({ externalId: OrderDataSchema.shape.externalId.optional() });
 export type DirectOrder = z.input<typeof DirectOrderSchema>;
+
+/** `POST /orders` may name coupon codes; the OMS then prices the lines itself (docs/coupons.md). */
+const DirectOrderWithCodesSchema = DirectOrderSchema.extend({ couponCodes: CouponCodesSchema.optional() });
 
 export function mapStandardOrder(payload: unknown): CanonicalOrder {
   const { data } = parseWith(StandardOrderCreatedSchema, payload);
@@ -39,6 +43,24 @@ export function mapDirectOrder(body: unknown, fallbackExternalId?: string): Cano
   };
   deriveTotals(order);
   return order;
+}
+
+/**
+ * `POST /orders` with optional `couponCodes` (normalised to upper case, 1–5, distinct). With codes the totals
+ * are checked after pricing (shared/app/place-order.ts), since the discount is the OMS's to compute.
+ */
+export function parseDirectOrder(
+  body: unknown,
+  fallbackExternalId?: string,
+): { order: CanonicalOrder; couponCodes: string[] } {
+  const { externalId, couponCodes = [], ...data } = parseWith(DirectOrderWithCodesSchema, body);
+  const order: CanonicalOrder = {
+    channel: 'direct',
+    externalId: externalId ?? idempotencyKeyAsId(fallbackExternalId),
+    ...data,
+  };
+  if (couponCodes.length === 0) deriveTotals(order);
+  return { order, couponCodes };
 }
 
 function idempotencyKeyAsId(key: string | undefined): string {

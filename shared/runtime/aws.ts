@@ -1,3 +1,4 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -7,6 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AwsCustomerMessages } from '../adapters/aws/aws-customer-messages.js';
+import { CognitoAgentDirectory } from '../adapters/aws/cognito-agent-directory.js';
 import { EventBridgePublisher } from '../adapters/aws/event-bridge-publisher.js';
 import { EventBridgeRouting } from '../adapters/aws/event-bridge-routing.js';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.js';
@@ -70,6 +72,10 @@ export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): Deps {
       routing: new EventBridgeRouting(eventBridge, optional(envNames.webhookRuleArn)),
       policy,
     },
+    agents: new CognitoAgentDirectory(
+      new CognitoIdentityProviderClient({}),
+      optional(envNames.agentClientId),
+    ),
     clock: systemClock,
     ids: new UlidIds(systemClock),
   };

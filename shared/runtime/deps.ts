@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AgentDirectory } from '../ports/agent-directory.js';
 import type { CarrierGateway } from '../ports/carrier-gateway.js';
 import type { Clock, Ids } from '../ports/clock.js';
 import type { CustomerMessages } from '../ports/customer-messages.js';
@@ -40,6 +41,8 @@ export interface Deps {
   queueDepths: QueueDepths;
   /** Outbound webhooks: HTTP to merchants' endpoints, the retry queue, the routing rule and the policy. */
   webhooks: WebhookDeps;
+  /** Call-center agents: Cognito on AWS (its JWT authorizer verifies tokens), a local user store locally. */
+  agents: AgentDirectory;
   clock: Clock;
   ids: Ids;
 }

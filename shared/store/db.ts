@@ -180,3 +180,33 @@ export async function indexKeys(
   } while (startKey);
   return found;
 }
+
+/**
+ * Every item of one table partition, every page, in sort-key order (optionally only sort keys starting with
+ * `skPrefix`), strongly consistent: what a writer just stored is read back.
+ */
+export async function partitionItems(
+  deps: Pick<Deps, 'db' | 'tableName'>,
+  partition: string,
+  options: { skPrefix?: string } = {},
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: options.skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': partition,
+          ...(options.skPrefix ? { ':prefix': options.skPrefix } : {}),
+        },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}

@@ -24,6 +24,8 @@ export interface StockBucket {
   /** Held back from promising; kept on bucket 0 only. */
   safetyStock: number;
   available: number;
+  /** Where the SKU sits at the location, set with `PUT /locations/{id}/bins/{sku}`; only on bucket 0. */
+  bin?: string;
 }
 
 /** A SKU at a location, its buckets added up. `available` is available-to-promise: never negative. */
@@ -169,6 +171,8 @@ export async function stockBuckets(deps: Deps, sku: string, count?: number): Pro
             reserved: Number(item.reserved ?? 0),
             safetyStock: Number(item.safetyStock ?? 0),
             available: Number(item.available ?? 0),
+            // The pick bin of the SKU at this location (docs/fulfillment.md), on bucket 0's row.
+            ...(typeof item.bin === 'string' ? { bin: item.bin } : {}),
           });
         }
         startKey = page.LastEvaluatedKey;

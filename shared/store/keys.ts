@@ -23,6 +23,10 @@ export const keys = {
     sk: `SHIPMENT#${shipmentId}`,
   }),
   journal: (orderId: string, entryId: string) => ({ pk: `ORDER#${orderId}`, sk: `JOURNAL#${entryId}` }),
+  /** A journal entry of no single order (a carrier's freight invoice): its own partition (docs/ledger.md). */
+  ledgerEntry: (entryId: string) => ({ pk: `JOURNAL#${entryId}`, sk: 'JOURNAL' }),
+  /** A refund of an order's captured payment (docs/payments.md), beside the order. */
+  refund: (orderId: string, refundId: string) => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundId}` }),
   notification: (orderId: string, template: string) => ({
     pk: `ORDER#${orderId}`,
     sk: `NOTIFICATION#${template}`,
@@ -44,6 +48,8 @@ export const keys = {
   skuPartition: (sku: string) => `SKU#${sku}`,
   stockPartition: (sku: string, bucket: number) => stockPartition(sku, bucket),
   skuSettings: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'SETTINGS' }),
+  /** A SKU's per-unit shipping weight and size (docs/shipping.md), beside its settings. */
+  skuDimensions: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'DIMENSIONS' }),
   /** Movements sit in their bucket's partition: shipping a hot SKU never funnels through one partition. */
   movement: (sku: string, bucket: number, locationId: string, at: string, id: string) => ({
     pk: stockPartition(sku, bucket),
@@ -83,6 +89,34 @@ export const keys = {
   /** Which supplier a SKU comes from and at what cost; in the SKU's own partition, beside its settings. */
   skuSupplier: (sku: string) => ({ pk: `SKU#${sku}`, sk: 'SUPPLIER' }),
   purchaseOrder: (purchaseOrderId: string) => ({ pk: `PO#${purchaseOrderId}`, sk: 'PO' }),
+  /** A carrier freight invoice (`sk = INVOICE`) and its lines (`sk = LINE#<n, 5 digits>`): docs/freight-audit.md. */
+  freightInvoice: (invoiceId: string) => ({ pk: `FREIGHT_INVOICE#${invoiceId}`, sk: 'INVOICE' }),
+  freightInvoicePartition: (invoiceId: string) => `FREIGHT_INVOICE#${invoiceId}`,
+  freightInvoiceLine: (invoiceId: string, line: number) => ({
+    pk: `FREIGHT_INVOICE#${invoiceId}`,
+    sk: `LINE#${String(line).padStart(5, '0')}`,
+  }),
+  /**
+   * The first invoice line that billed something, claimed by a conditional put: a carrier's tracking/PRO
+   * number, or a BOL with an amount and a date. A second claim finds the first: a duplicate.
+   */
+  freightBilled: (claim: string) => ({ pk: `FREIGHT_BILLED#${claim}`, sk: 'BILLED' }),
+  /** One ledger export run per period, replaced by a re-run (docs/exports.md); one partition lists them. */
+  ledgerExports: 'LEDGER_EXPORTS',
+  ledgerExport: (from: string, to: string) => ({ pk: 'LEDGER_EXPORTS', sk: `EXPORT#${from}#${to}` }),
+  /** A payout to a supplier or seller, paid by ACH (docs/ach.md). */
+  payout: (payoutId: string) => ({ pk: `PAYOUT#${payoutId}`, sk: 'PAYOUT' }),
+  /** A NACHA file and the payouts it holds. */
+  achFile: (fileId: string) => ({ pk: `ACHFILE#${fileId}`, sk: 'ACHFILE' }),
+  /** How many ACH files were created on a UTC day: the next File ID Modifier (A–Z, 0–9). */
+  achFileDay: (day: string) => ({ pk: `ACHFILE_DAY#${day}`, sk: 'COUNTER' }),
+  /** A coupon code (upper case) with its usage count (docs/coupons.md). */
+  coupon: (code: string) => ({ pk: `COUPON#${code}`, sk: 'COUPON' }),
+  /** How often one customer (email hash) redeemed a code with a per-customer limit; beside the coupon. */
+  couponCustomer: (code: string, emailHash: string) => ({
+    pk: `COUPON#${code}`,
+    sk: `CUSTOMER#${emailHash}`,
+  }),
 } as const;
 
 /** GSI1: lookups by a secondary identifier. */
@@ -97,16 +131,31 @@ export const gsi1 = {
   suppliedSkus: 'SUPPLIED_SKUS',
   /** Every purchase order, `gsi1sk = <createdAt>#<id>`: newest first. */
   purchaseOrders: 'PURCHASE_ORDERS',
+  /**
+   * A shipment by its carrier tracking (or PRO) number, `gsi1sk = <shipmentId>`: the freight audit matches
+   * invoice lines to shipments with it (docs/freight-audit.md). Upper case, spaces removed.
+   */
+  shipmentTracking: (trackingNumber: string) =>
+    `TRACKING#${trackingNumber.replace(/\s+/g, '').toUpperCase()}`,
+  /** Every imported freight invoice, `gsi1sk = <invoiceDate>#<carrier>#<invoiceId>`: the audit report's range. */
+  freightInvoices: 'FREIGHT_INVOICES',
 } as const;
 
 /** GSI2: orders by status and journal entries by posting day. */
 export const gsi2 = {
   status: (status: string) => `STATUS#${status}`,
+  /**
+   * A location's open pick tickets, `gsi2sk = <dueAt>#<ticketId>`: the warehouse's queue, oldest due first,
+   * and "overdue" as a key range. Sparse: a ticket leaves it when it is answered.
+   */
+  pickQueue: (locationId: string) => `PICKS#${locationId}#open`,
   ledgerDay: (day: string) => `LEDGER#${day}`,
   /** Purchase orders by status, `gsi2sk = <time it entered the status>#<id>`. */
   purchaseOrderStatus: (status: string) => `PO_STATUS#${status}`,
   /** Carts abandoned on a UTC day, `gsi2sk = <abandonedAt>#<cartId>`: read by the daily report (docs/reports.md). */
   abandonedCarts: (day: string) => `CARTS#ABANDONED#${day}`,
+  /** Payouts by status (`pending`, `included`), `gsi2sk = <createdAt>#<id>`: what the next ACH file takes. */
+  payoutStatus: (status: string) => `PAYOUT_STATUS#${status}`,
   /** Open carts (active, checking out) of one shard, `gsi2sk = <lastActivityAt>#<cartId>`: the abandonment detector. */
   activeCarts: (shard: number) => `CARTS#ACTIVE#${shard}`,
 } as const;

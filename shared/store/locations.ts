@@ -19,12 +19,17 @@ export interface LocationRecord {
   pickup: boolean;
   /** Shipments the location can take per day; 0 means no limit. */
   dailyCapacity: number;
-  /** Orders allocated after this time (HH:MM, UTC) ship the next day. */
+  /**
+   * Orders ready after this time (HH:MM) ship the carrier's next business day; local time of `timeZone`,
+   * UTC when the location has none (docs/shipping.md).
+   */
   cutoffTime: string;
+  /** IANA time zone of the location (e.g. `America/New_York`); absent means UTC. */
+  timeZone?: string;
 }
 
 const pickLocation = (item: Record<string, unknown>): LocationRecord => {
-  const { id, kind, name, address, shipsToHome, pickup, dailyCapacity, cutoffTime } =
+  const { id, kind, name, address, shipsToHome, pickup, dailyCapacity, cutoffTime, timeZone } =
     item as Partial<LocationRecord>;
   return {
     id: id ?? '',
@@ -35,6 +40,7 @@ const pickLocation = (item: Record<string, unknown>): LocationRecord => {
     pickup: pickup ?? false,
     dailyCapacity: dailyCapacity ?? 0,
     cutoffTime: cutoffTime ?? '23:59',
+    ...(timeZone ? { timeZone } : {}),
   };
 };
 

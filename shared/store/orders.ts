@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AppliedCoupon } from '../domain/coupons.js';
 import type { AvoidedCarriers } from '../domain/disruptions.js';
 import type { JournalEntry } from '../domain/ledger.js';
 import type {
@@ -9,6 +10,7 @@ import type {
   OrderStatus,
   OrderTotals,
   PaymentStatus,
+  Tenders,
 } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
 import {
@@ -17,6 +19,7 @@ import {
   type ItemKey,
   indexStartKey,
   isConditionFailure,
+  partitionItems,
   type TransactItem,
 } from './db.js';
 import { gsi1, gsi2, keys } from './keys.js';
@@ -30,6 +33,18 @@ export interface PaymentState {
   refundId?: string;
   captured: number;
   refunded: number;
+  /** When an authorization timed out (its outcome unknown): the compensation voids by its key. */
+  timedOutAt?: string;
+  /** Why the payment failed (a timed-out authorization), with the void that released it, if any. */
+  failureReason?: string;
+  voidId?: string;
+  /** Sum of the per-shipment captures' parts so far; absent before the first capture. */
+  capturedTotals?: { subtotal: number; discount: number; shipping: number; tax: number; grand: number };
+  /**
+   * One per billed shipment (docs/fulfillment.md#capture-per-shipment): on the order, which bill-order
+   * writes anyway, so billing a shipment costs no write of the (large) shipment item.
+   */
+  captures?: { shipmentId: string; captureId: string; amount: number }[];
 }
 
 export interface AllocationView {
@@ -59,6 +74,8 @@ export interface OrderRecord {
   fulfillment?: FulfillmentChoice;
   lines: OrderLine[];
   totals: OrderTotals;
+  /** Gift card and store credit paying part of the total; the card pays `payment.amount` (the rest). */
+  tenders?: Tenders;
   payment: PaymentState;
   allocations: AllocationView[];
   /** Why the order is waiting for stock, when it is backordered. */
@@ -80,6 +97,11 @@ export interface OrderRecord {
   avoidCarriers?: AvoidedCarriers[];
   /** The disruptions already applied to this order: a repeated or resumed disruption skips it. */
   disruptionIds?: string[];
+  /**
+   * Coupon codes the order redeemed at intake (direct orders with `couponCodes`), each with its discount and
+   * its share of every line; the lines' `discount` is their sum (docs/coupons.md).
+   */
+  coupons?: AppliedCoupon[];
 }
 
 export interface TimelineEntry {
@@ -92,23 +114,59 @@ export interface PickTicketRecord {
   id: string;
   orderId: string;
   locationId: string;
-  status: 'open' | 'confirmed' | 'short';
-  lines: { sku: string; quantity: number; bin: string }[];
+  /** `escalated`: not confirmed by its due time; its stock was re-routed (docs/fulfillment.md). */
+  status: 'open' | 'confirmed' | 'short' | 'escalated';
+  /** In walk order: by bin, lines without a bin last, then SKU. Older tickets carry `BIN-<sku>` placeholders. */
+  lines: { sku: string; quantity: number; bin?: string }[];
   picked?: { sku: string; ordered: number; picked: number }[];
+  /** The Standard workflow's token; empty on tickets opened after its wait was answered (re-routes). */
   taskToken: string;
   createdAt: string;
   confirmedAt?: string;
+  /** When the location should have confirmed it; absent on tickets opened before escalation existed. */
+  dueAt?: string;
+  /**
+   * False on tickets opened by a re-route (short pick, escalation, remainder re-drive): they ship on their
+   * own run and the Standard workflow does not wait for them. Absent: an allocation's ticket (first wave).
+   */
+  firstWave?: boolean;
+  /** Its reservation rows are the location's chunks from here to here + 999 (absent: 0). */
+  chunkBase?: number;
+  /** The ticket whose shortfall this one picks up. */
+  rerouteOf?: string;
+  /** What a short pick or escalation did with the units not picked. */
+  remainder?: { reroutedTo: string[]; backordered: { sku: string; quantity: number }[] };
+  cartons?: {
+    id: string;
+    lengthIn: number;
+    widthIn: number;
+    heightIn: number;
+    weightLb: number;
+    lines?: { sku: string; quantity: number }[];
+  }[];
+  packedAt?: string;
+  escalatedAt?: string;
 }
 
 export interface ShipmentRecord {
   id: string;
   locationId: string;
+  /** The pick ticket it ships (absent on shipments recorded before partial shipments). */
+  pickTicketId?: string;
   carrier: string;
   service: string;
   trackingNumber: string;
   cost: number;
   currency: string;
   estimatedDelivery: string;
+  /** The day the carrier takes the parcels (the origin's cut-off and the carrier's business days). */
+  shipDate?: string;
+  /** Billable pounds over the shipment's parcels (docs/shipping.md). */
+  billableWeightLb?: number;
+  /** How `cost` adds up: base + surcharges + fuel (minor units of `currency`). */
+  breakdown?: { base: number; surcharges: { code: string; amount: number }[]; fuel: number };
+  /** Set when no service could deliver by the promise date and the earliest one was used. */
+  missesPromise?: boolean;
   options: unknown[];
   createdAt: string;
 }
@@ -254,21 +312,7 @@ function timelineOf(items: readonly Record<string, unknown>[]): TimelineEntry[] 
 
 /** The whole order in one Query: header, timeline, tickets, shipments, reservations, journal, notifications. */
 export async function getOrderAggregate(deps: Deps, orderId: string): Promise<OrderAggregate | undefined> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId) },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await partitionItems(deps, keys.orderPartition(orderId));
   const header = items.find((item) => item.sk === 'ORDER');
   if (!header) return undefined;
   const bySk = (prefix: string) => items.filter((item) => String(item.sk).startsWith(prefix));
@@ -384,4 +428,14 @@ export async function setPickTicketToken(
       ExpressionAttributeValues: { ':token': taskToken, ':open': 'open' },
     }),
   );
+}
+
+/** The orders of these ids that exist (one BatchGetItem per 100), in no particular order. */
+export async function getOrderRecords(deps: Deps, orderIds: readonly string[]): Promise<OrderRecord[]> {
+  const items = await batchGet(
+    deps,
+    orderIds.map((id) => keys.order(id)),
+    { consistent: true },
+  );
+  return items.map((item) => stripKeys<OrderRecord>(item));
 }

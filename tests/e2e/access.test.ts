@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { functions } from '../../shared/config/functions.js';
+import { functions, routeAccess } from '../../shared/config/functions.js';
 import { signShopify, signWooCommerce, standardWebhookHeaders } from '../../shared/intake/signatures.js';
 import { shopifyOrder, standardOrder, TEST_SECRETS, wooOrder } from '../support/fixtures.js';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 /** Every route a client calls with an API key, with its path parameters filled in. */
 const keyedRoutes = functions.flatMap((spec) =>
-  spec.trigger.kind === 'http' && !spec.trigger.path.startsWith('/webhooks/')
+  spec.trigger.kind === 'http' && routeAccess(spec.trigger) === 'api-key'
     ? [
         {
           name: spec.name,
@@ -70,6 +70,64 @@ describe('Given a runtime with two API keys configured (a rotation in progress)'
       const reply = await oms.request('GET', '/locations', undefined, { authorization: `Bearer ${KEYS[1]}` });
       expect(reply.status).toBe(200);
       expect(reply.body.length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  describe('When an agent signs in for the console', () => {
+    const agentRoutes = functions.flatMap((spec) =>
+      spec.trigger.kind === 'http' && routeAccess(spec.trigger) === 'agent'
+        ? [{ method: spec.trigger.method, path: spec.trigger.path.replace(/\{[^}]+\}/g, 'x') }]
+        : [],
+    );
+    beforeAll(() => {
+      oms.agents.addAgent('ann', 'correct horse battery', ['agent']);
+    });
+
+    it('gets a token for the right password only, with one 401 for any wrong part', async () => {
+      const ok = await oms.request('POST', '/agent/session', {
+        username: 'ann',
+        password: 'correct horse battery',
+      });
+      expect(ok.status, ok.text).toBe(201);
+      expect(ok.body).toMatchObject({
+        token: expect.any(String),
+        agent: { username: 'ann', roles: ['agent'] },
+      });
+      for (const wrong of [
+        { username: 'ann', password: 'wrong' },
+        { username: 'nobody', password: 'correct horse battery' },
+      ]) {
+        const reply = await oms.request('POST', '/agent/session', wrong);
+        expect(reply.status).toBe(401);
+        expect(reply.body.error.message).toBe('unknown username or wrong password');
+      }
+      const missing = await oms.request('POST', '/agent/session', { username: 'ann' });
+      expect(missing.status).toBe(400);
+      expect(missing.body.error.fields).toEqual([{ field: 'password', message: expect.any(String) }]);
+    });
+
+    it('opens the agent routes with the token and never with an API key', async () => {
+      const { body } = await oms.request('POST', '/agent/session', {
+        username: 'ann',
+        password: 'correct horse battery',
+      });
+      const me = await oms.request('GET', '/agent/session', undefined, {
+        authorization: `Bearer ${body.token}`,
+      });
+      expect(me.status).toBe(200);
+      expect(me.body.agent).toMatchObject({ username: 'ann', roles: ['agent'] });
+      expect(agentRoutes.length).toBeGreaterThan(0);
+      for (const route of agentRoutes) {
+        const withKey = await oms.request(
+          route.method,
+          route.path,
+          route.method === 'GET' ? undefined : '{}',
+          {
+            authorization: `Bearer ${KEYS[0]}`,
+          },
+        );
+        expect(withKey.status, `${route.method} ${route.path}`).toBe(401);
+      }
     });
   });
 

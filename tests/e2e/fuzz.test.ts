@@ -53,6 +53,9 @@ interface Untouched {
   sku?: string;
   location?: string;
   cart?: string;
+  /** A coupon code, upper case. */
+  coupon?: string;
+  payout?: string;
 }
 
 interface Case {
@@ -844,13 +847,13 @@ const NAME_POOL = 6;
 
 /**
  * Webhook subscriptions the fuzz creates: an address that never resolves (.invalid), for an event no fuzz
- * request causes (a refund happens only after a capture is compensated), so the runtime never calls out.
+ * request causes (no pick waits long enough to be escalated), so the runtime never calls out.
  * Loopback endpoints are valid here (the local runtime allows them), so none is among the broken URLs.
  */
 function validSubscription(n: number) {
   return {
     url: `https://hooks-${n}.example.invalid/fuzz`,
-    eventTypes: ['PaymentRefunded'],
+    eventTypes: ['PickEscalated'],
     ...(n % 3 === 0 ? { description: `fuzz ${n}` } : {}),
   };
 }
@@ -877,6 +880,59 @@ const subscriptionInvalid: Edit[] = [
 ];
 
 const bodyRoutes: BodyRoute[] = [
+  // Pick tickets (docs/fulfillment.md): cartons on the open ticket (it stays open), bins on fresh SKUs.
+  {
+    route: 'POST /pick-tickets/{id}/pack',
+    valid: (n) => ({
+      params: { id: ctx.ticketId },
+      body: {
+        cartons: [
+          {
+            ...(n % 2 === 0 ? { id: `box-${n % 7}` } : {}),
+            lengthIn: 6 + (n % 30),
+            widthIn: 4 + (n % 20),
+            heightIn: 2.5,
+            weightLb: 0.5 + (n % 40),
+            ...(n % 3 === 0 ? { lines: [{ sku: 'SKU-MUG', quantity: 1 }] } : {}),
+          },
+        ],
+      },
+    }),
+    invalid: [
+      ['cartons', []],
+      ['cartons', DELETE],
+      ['cartons', 'box'],
+      ['cartons.0.weightLb', 0],
+      ['cartons.0.lengthIn', -1],
+      ['cartons.0.widthIn', 121],
+      ['cartons.0.heightIn', '8'],
+      ['cartons.0.id', ''],
+      ['cartons.0.id', 'a b'],
+      ['cartons.0.lines', [{ sku: 'SKU MUG', quantity: 1 }]],
+      ['cartons.0.lines', [{ sku: 'SKU-MUG', quantity: 0 }]],
+      ...rootInvalid,
+    ],
+    invalidParams: [{ id: 'pt_ffffffffffffffffffffffff_9' }, { id: 'not-a-ticket' }],
+  },
+  {
+    route: 'PUT /locations/{id}/bins/{sku}',
+    idempotent: true,
+    valid: (n, id) => ({
+      params: { id: 'wh-east', sku: fresh('bin', id) },
+      body: { bin: `A-${n % 50}` },
+      untouched: { sku: fresh('bin', id) },
+    }),
+    invalid: [
+      ['bin', ''],
+      ['bin', 'x'.repeat(41)],
+      ['bin', 42],
+      ['bin', DELETE],
+      ['bin', 'A#1'],
+      ...rootInvalid,
+    ],
+    invalidParams: [{ id: fresh('nowhere', 0), sku: 'SKU-MUG' }],
+    guarded: { id: 'wh-east' },
+  },
   {
     route: 'POST /carts/{id}/events',
     valid: (n, id) => ({
@@ -1267,9 +1323,39 @@ interface ReadRoute {
   invalidQueries: readonly Record<string, string>[];
   /** Some reads are valid only for what exists (an order id): every other value is a 404. */
   existingOnly?: boolean;
+  /** Headers a request needs to be let in (an agent's token): without them it is refused (401). */
+  auth?: () => Record<string, string>;
 }
 
 const readRoutes: ReadRoute[] = [
+  {
+    route: 'GET /pick-tickets',
+    valid: (n) => ({
+      params: {},
+      query: (n % 2 === 0 ? { locationId: 'wh-east' } : { locationId: 'wh-east', status: 'open' }) as Record<
+        string,
+        string
+      >,
+    }),
+    invalidQueries: [
+      {},
+      { locationId: 'wh-east', status: 'closed' },
+      { locationId: 'a b' },
+      { locationId: fresh('nowhere', 1) },
+    ],
+  },
+  {
+    route: 'GET /pick-tickets/{id}',
+    valid: () => ({ params: { id: ctx.ticketId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
+  {
+    route: 'GET /pick-tickets/{id}/pdf',
+    valid: () => ({ params: { id: ctx.ticketId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
   {
     route: 'GET /marketing/abandoned-carts',
     valid: (n) => ({
@@ -1506,7 +1592,12 @@ function readRecipes(spec: ReadRoute): fc.Arbitrary<Recipe> {
     label: string,
     expectation: Expectation,
     headers: Record<string, string>,
-    change: { query?: Record<string, string>; extra?: Record<string, string>; raw?: Record<string, string> },
+    change: {
+      query?: Record<string, string>;
+      extra?: Record<string, string>;
+      raw?: Record<string, string>;
+      anonymous?: boolean;
+    },
   ): Case => {
     const valid = spec.valid(n);
     const params = Object.fromEntries(
@@ -1514,7 +1605,9 @@ function readRecipes(spec: ReadRoute): fc.Arbitrary<Recipe> {
     );
     const query = new URLSearchParams({ ...(change.query ?? valid.query), ...change.extra }).toString();
     const path = `${fillPath(template, { ...params, ...change.raw })}${query ? `?${query}` : ''}`;
-    return { route: spec.route, label, method, path, headers, body: undefined, expect: expectation };
+    // The noise headers stay; a route's own auth headers replace theirs.
+    const sent = change.anonymous ? headers : { ...headers, ...spec.auth?.() };
+    return { route: spec.route, label, method, path, headers: sent, body: undefined, expect: expectation };
   };
   const queryValue = fc.oneof(
     fc.constantFrom(...(EDGE_VALUES.filter((v) => typeof v === 'string') as string[])),
@@ -1548,6 +1641,39 @@ function readRecipes(spec: ReadRoute): fc.Arbitrary<Recipe> {
               build(n, `query ${preview(extra)}`, 'either', headers, { extra: lossless(extra) }),
         ),
     },
+    ...(spec.auth
+      ? [
+          {
+            // A valid request without the route's credentials: none, a random header, or a token tampered with.
+            weight: 1,
+            arbitrary: fc
+              .tuple(
+                fc.constantFrom('noise', 'none', 'Bearer', 'Bearer not-a-token', 'Basic', 'tampered'),
+                noiseHeaders,
+              )
+              .map(([kind, { authorization: noise, ...headers }]) => (n: number) => {
+                const token = Object.values(spec.auth?.() ?? {})[0] ?? '';
+                const authorization =
+                  kind === 'noise'
+                    ? noise
+                    : kind === 'none'
+                      ? undefined
+                      : kind === 'tampered'
+                        ? `${token.slice(0, -12)}${token.slice(-12).split('').reverse().join('')}x`
+                        : kind === 'Basic'
+                          ? `Basic ${Buffer.from('fuzz-agent:secret').toString('base64')}`
+                          : kind;
+                return build(
+                  n,
+                  `authorization ${kind}`,
+                  'reject',
+                  authorization === undefined ? headers : { ...headers, authorization },
+                  { anonymous: true },
+                );
+              }),
+          },
+        ]
+      : []),
     ...(names.length > 0
       ? [
           {
@@ -1798,6 +1924,10 @@ function written(untouched: Untouched, partitions: Set<string>, skus: Set<string
   if (untouched.sku && skus.has(untouched.sku)) return `rows were stored for SKU ${untouched.sku}`;
   if (untouched.cart && partitions.has(keys.cart(untouched.cart).pk))
     return `cart ${untouched.cart} was stored`;
+  if (untouched.coupon && partitions.has(keys.coupon(untouched.coupon).pk))
+    return `coupon ${untouched.coupon} was stored`;
+  if (untouched.payout && partitions.has(keys.payout(untouched.payout).pk))
+    return `payout ${untouched.payout} was stored`;
   return undefined;
 }
 
@@ -2185,6 +2315,934 @@ const purchasingRecipes: [string, fc.Arbitrary<Recipe>][] = [
   ],
 ];
 
+// ----- Agents, coupons, freight audit, ledger, paperwork, refunds, payouts, shipping ------------------
+
+const AGENT_USERNAME = 'fuzz-agent';
+const AGENT_PASSWORD = `fz-${RUN}-Pa55word!`;
+/** A coupon that exists (percentage, no currency): previews name it, PUT changes only its status and end. */
+const KNOWN_COUPON = `FZ-${RUN.toUpperCase()}-KNOWN`;
+const UNKNOWN_ORDER = `ord_${'0'.repeat(24)}`;
+const UNKNOWN_INVOICE = `fi_${'0'.repeat(20)}`;
+const TODAY = new Date().toISOString().slice(0, 10);
+
+/** Filled in once the runtime is up. */
+const more = {
+  agentToken: '',
+  /** Shipped and captured: its paperwork is issued and it takes refunds of one cent. */
+  shippedOrderId: '',
+  documentType: '',
+  documentId: '',
+  /** Every line approved (with an override: unmatched lines are flagged). */
+  approvedInvoiceId: '',
+  /** Every line disputed. */
+  disputedInvoiceId: '',
+  achFileId: `fz-ach-${RUN}`,
+  /** The first banking day after today: the ACH file made in the set-up is due then. */
+  achDate: '',
+};
+
+/** The token of a signed-in agent, sent on every agent route. */
+const agentAuth = () => ({ authorization: `Bearer ${more.agentToken}` });
+
+/** The first weekday after `day`. */
+function nextBankingDay(day: string): string {
+  const at = new Date(`${day}T00:00:00Z`);
+  do at.setUTCDate(at.getUTCDate() + 1);
+  while (at.getUTCDay() === 0 || at.getUTCDay() === 6);
+  return at.toISOString().slice(0, 10);
+}
+
+readRoutes.push(
+  {
+    route: 'GET /agent/session',
+    auth: agentAuth,
+    valid: () => ({ params: {}, query: {} }),
+    invalidQueries: [],
+  },
+  {
+    route: 'GET /agent/orders',
+    auth: agentAuth,
+    valid: (n) => ({
+      params: {},
+      query: { q: [ctx.knownOrderId, FUZZ_EMAIL, `no-such-order-${n}`][n % 3] as string },
+    }),
+    invalidQueries: [{}, { q: '' }, { q: '   ' }, { q: 'q'.repeat(255) }],
+  },
+  {
+    route: 'GET /agent/orders/{id}',
+    auth: agentAuth,
+    valid: () => ({ params: { id: ctx.knownOrderId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
+  {
+    route: 'GET /agent/inventory/{sku}',
+    auth: agentAuth,
+    valid: (n) => ({
+      params: { sku: ['SKU-MUG', 'SKU-TSHIRT-M', fresh('sku', n)][n % 3] as string },
+      query: {},
+    }),
+    invalidQueries: [],
+  },
+  {
+    route: 'GET /agent/metrics/live',
+    auth: agentAuth,
+    valid: () => ({ params: {}, query: {} }),
+    invalidQueries: [],
+  },
+  {
+    route: 'GET /coupons/{code}',
+    valid: (n) => ({ params: { code: n % 2 ? KNOWN_COUPON : KNOWN_COUPON.toLowerCase() }, query: {} }),
+    invalidQueries: [],
+  },
+  {
+    route: 'GET /freight-audit/report',
+    valid: (n) => ({
+      params: {},
+      query: [{}, { carrier: 'SIMPARCEL' }, { from: '2026-11-01', to: '2026-11-30', carrier: 'simparcel' }][
+        n % 3
+      ] as Record<string, string>,
+    }),
+    invalidQueries: [
+      { from: '2026-12-01', to: '2026-11-01' },
+      { from: '2024-01-01', to: '2026-01-01' },
+      { from: 'yesterday' },
+      { to: '2026-13-01' },
+      { carrier: '' },
+      { carrier: ' ' },
+      { carrier: 'c'.repeat(65) },
+    ],
+  },
+  {
+    route: 'GET /freight-invoices/{id}',
+    valid: (n) => ({ params: { id: n % 2 ? more.approvedInvoiceId : more.disputedInvoiceId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
+  {
+    route: 'GET /ledger/entries',
+    valid: (n) => ({
+      params: {},
+      query: [{}, { orderId: more.shippedOrderId }, { from: '2026-11-01', to: '2026-11-28', limit: '5' }][
+        n % 3
+      ] as Record<string, string>,
+    }),
+    invalidQueries: [
+      { limit: '0' },
+      { limit: '201' },
+      { limit: '1.5' },
+      { limit: 'ten' },
+      { from: '2026-13-01' },
+      { from: 'yesterday' },
+      { from: '2026-11-02', to: '2026-11-01' },
+      { from: '2000-01-01', to: '2026-01-01' },
+      { orderId: 'ord_123' },
+      { from: 'x'.repeat(41) },
+      { cursor: 'c'.repeat(2001) },
+    ],
+  },
+  {
+    route: 'GET /ledger/exports',
+    valid: (n) => ({
+      params: {},
+      query: [
+        { from: '2026-11-01', to: '2026-11-30' },
+        { from: TODAY, to: TODAY },
+      ][n % 2] as Record<string, string>,
+    }),
+    invalidQueries: [
+      {},
+      { from: '2026-11-01' },
+      { from: 'yesterday', to: '2026-11-30' },
+      { from: '2026-11-30', to: '2026-11-01' },
+      { from: '2026-02-30', to: '2026-03-01' },
+    ],
+  },
+  {
+    route: 'GET /ledger/reconciliation',
+    valid: (n) => ({ params: {}, query: [{}, { from: TODAY }][n % 2] as Record<string, string> }),
+    invalidQueries: [
+      { from: 'yesterday' },
+      { from: '2026-11-02', to: '2026-11-01' },
+      { from: 'x'.repeat(41) },
+      { from: '2000-01-01', to: '2026-01-01' },
+    ],
+  },
+  {
+    route: 'GET /ledger/trial-balance',
+    valid: (n) => ({
+      params: {},
+      query: [{}, { currency: 'USD' }, { asOf: TODAY }][n % 3] as Record<string, string>,
+    }),
+    invalidQueries: [
+      { currency: 'usd' },
+      { currency: 'US' },
+      { currency: 'USDX' },
+      { asOf: 'yesterday' },
+      { asOf: 'x'.repeat(41) },
+    ],
+  },
+  {
+    route: 'GET /orders/{id}/documents',
+    valid: () => ({ params: { id: more.shippedOrderId }, query: {} }),
+    invalidQueries: [],
+  },
+  {
+    route: 'GET /orders/{id}/documents/{documentId}',
+    valid: () => ({ params: { id: more.shippedOrderId, documentId: more.documentId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
+  {
+    route: 'GET /payouts',
+    valid: (n) => ({
+      params: {},
+      query: [{}, { status: 'included' }, { status: 'pending', limit: '5' }][n % 3] as Record<string, string>,
+    }),
+    invalidQueries: [
+      { status: 'paid' },
+      { status: 'PENDING' },
+      { limit: '0' },
+      { limit: '101' },
+      { limit: '1.5' },
+      { limit: 'ten' },
+    ],
+  },
+);
+
+const validCoupon = (n: number, code: string) => ({
+  code,
+  type: 'fixed',
+  amount: 1 + (n % 5000),
+  currency: (['USD', 'EUR', 'JPY', 'KWD'] as const)[n % 4],
+  ...(n % 2 ? { minimumSubtotal: n % 10_000 } : {}),
+  startsAt: '2030-01-01T00:00:00Z',
+  endsAt: '2030-02-01T00:00:00+01:00',
+  usageLimit: 10 + (n % 100),
+  perCustomerLimit: 1 + (n % 10),
+  ...(n % 3 === 0 ? { entitledSkus: ['SKU-MUG', fresh('sku', n)] } : {}),
+  stackable: n % 2 === 0,
+  description: `fuzz ${n}`,
+});
+
+const validPayout = (n: number, id: string) => ({
+  id: fresh('pay', id),
+  payee: {
+    name: `Fuzz payee ${n}`,
+    ...(n % 2 ? { type: 'business' } : {}),
+    // Passes the ABA check digit (3-7-1 weights).
+    routingNumber: '021000021',
+    accountNumber: `${1000 + (n % 9000)}-${n % 10}`,
+    accountType: n % 2 ? 'checking' : 'savings',
+  },
+  amount: 1 + (n % 100_000),
+  currency: 'USD',
+  purpose: n % 2 ? 'supplier' : 'seller',
+  ...(n % 3 === 0 ? { reference: `INV-${n}` } : {}),
+  ...(n % 5 === 0 ? { effectiveDate: '2030-01-15' } : {}),
+});
+
+const refundBody = (id: string) => ({
+  amount: 1,
+  reason: 'fuzz refund',
+  idempotencyKey: `fz-refund-${RUN}-${id}`,
+});
+
+const parcel = (n: number) => ({
+  lengthIn: 10 + (n % 20),
+  widthIn: 8,
+  heightIn: 4.5,
+  weightLb: 0.5 + (n % 30),
+});
+
+bodyRoutes.push(
+  {
+    route: 'POST /agent/session',
+    // Every sign-in hashes the password: an agent signing in again gets a fresh token.
+    valid: () => ({ params: {}, body: { username: AGENT_USERNAME, password: AGENT_PASSWORD } }),
+    invalid: [
+      ['password', 'not-the-password'],
+      ['password', `${AGENT_PASSWORD} `],
+      ['password', ''],
+      ['password', 'p'.repeat(257)],
+      ['password', 42],
+      ['password', DELETE],
+      ['username', 'nobody'],
+      ['username', 'FUZZ-AGENT'],
+      ['username', ''],
+      ['username', 'u'.repeat(129)],
+      ['username', DELETE],
+      ...rootInvalid,
+    ],
+  },
+  {
+    route: 'POST /coupons',
+    valid: (n, id) => ({
+      params: {},
+      body: validCoupon(n, `fz-${RUN}-${id}`),
+      untouched: { coupon: `FZ-${RUN}-${id}`.toUpperCase() },
+    }),
+    invalid: [
+      ['code', ''],
+      ['code', 'ab'],
+      ['code', 'a b c'],
+      ['code', 'ÇODE-1'],
+      ['code', 'c'.repeat(41)],
+      ['code', 42],
+      ['code', DELETE],
+      // Exists already, in another letter case: 409.
+      ['code', KNOWN_COUPON.toLowerCase()],
+      ['type', 'bogo'],
+      ['type', 'percentage'],
+      ['type', DELETE],
+      ['amount', 0],
+      ['amount', -1],
+      ['amount', 0.5],
+      ['amount', 2 ** 53],
+      ['amount', '100'],
+      ['amount', DELETE],
+      ['basisPoints', 1500],
+      ['currency', 'usd'],
+      ['currency', 'ZZZ'],
+      ['currency', DELETE],
+      ['minimumSubtotal', -1],
+      ['startsAt', 'tomorrow'],
+      ['startsAt', '2030-01-01'],
+      ['endsAt', '2029-12-31T00:00:00Z'],
+      ['endsAt', '2030-01-01T00:00:00Z'],
+      ['usageLimit', 0],
+      ['usageLimit', 1.5],
+      ['usageLimit', 100_000_001],
+      ['perCustomerLimit', 0],
+      ['perCustomerLimit', 1000],
+      ['perCustomerLimit', 1001],
+      ['entitledSkus', []],
+      ['entitledSkus', ['SKU MUG']],
+      ['entitledSkus', ['SKU-MUG', 'SKU-MUG']],
+      ['stackable', 'yes'],
+      ['description', 'd'.repeat(501)],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+  },
+  {
+    route: 'PUT /coupons/{code}',
+    idempotent: true,
+    valid: (n) => ({
+      params: { code: n % 2 ? KNOWN_COUPON : KNOWN_COUPON.toLowerCase() },
+      body: [{ status: 'active' }, { endsAt: '2031-01-01T00:00:00Z' }, { status: 'active', endsAt: null }][
+        n % 3
+      ],
+    }),
+    invalid: [
+      ['status', 'paused'],
+      ['status', 42],
+      ['endsAt', 'tomorrow'],
+      ['endsAt', '2031-01-01'],
+      // Before the coupon's start.
+      ['endsAt', '2000-01-01T00:00:00Z'],
+      ['amount', 100],
+      ['', {}],
+      ['', []],
+      ['', null],
+      ['', 'disable'],
+      ['', 42],
+    ],
+    invalidParams: [{ code: `FZ-NO-SUCH-${RUN}` }, { code: 'a b' }, { code: 'ab' }],
+  },
+  {
+    route: 'POST /discounts/preview',
+    valid: (n) => ({
+      params: {},
+      body: {
+        codes: n % 2 ? [KNOWN_COUPON] : [KNOWN_COUPON.toLowerCase(), `FZ-UNKNOWN-${n}`],
+        currency: (['USD', 'EUR', 'JPY'] as const)[n % 3],
+        lines: [
+          { sku: 'SKU-MUG', quantity: 1 + (n % 5), unitPrice: 2500 },
+          ...(n % 4 === 0 ? [{ sku: fresh('sku', n), quantity: 2, unitPrice: n % 10_000 }] : []),
+        ],
+        ...(n % 3 === 0 ? { customerEmail: FUZZ_EMAIL } : {}),
+      },
+    }),
+    invalid: [
+      ['codes', []],
+      ['codes', DELETE],
+      ['codes', 'FZ-KNOWN'],
+      ['codes', ['C-1', 'C-2', 'C-3', 'C-4', 'C-5', 'C-6'].map((code) => `${code}XX`)],
+      ['codes', ['DUP-1', 'dup-1']],
+      ['codes', ['a']],
+      ['codes', [42]],
+      ['currency', 'usd'],
+      ['currency', 'ZZZ'],
+      ['currency', DELETE],
+      ['lines', []],
+      ['lines', DELETE],
+      ['lines.0.quantity', 0],
+      ['lines.0.quantity', 1.5],
+      ['lines.0.quantity', 10_001],
+      ['lines.0.unitPrice', -1],
+      ['lines.0.unitPrice', 0.5],
+      ['lines.0.sku', 'SKU MUG'],
+      ['customerEmail', 'not-an-email'],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+  },
+  {
+    route: 'POST /orders/{id}/documents',
+    // Issued in the set-up: issuing again returns the same document.
+    idempotent: true,
+    valid: (n) => ({
+      params: { id: more.shippedOrderId },
+      body: { type: more.documentType, ...(n % 2 ? { specialInstructions: `fuzz ${n}` } : {}) },
+    }),
+    invalid: [
+      ['type', 'invoice'],
+      ['type', DELETE],
+      ['type', 42],
+      ['shipmentId', 'bad id'],
+      ['pickTicketId', 'a b'],
+      ['hazmatSkus', ['SKU MUG']],
+      ['hazmatSkus', 'SKU-MUG'],
+      ['specialInstructions', 's'.repeat(501)],
+      ['incoterms', 'XYZ'],
+      ['hsCodes', { 'SKU-MUG': '12' }],
+      ['originCountries', { 'SKU-MUG': 'usa' }],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+    invalidParams: [{ id: UNKNOWN_ORDER }, { id: 'ORD_ABC' }],
+  },
+  {
+    route: 'POST /orders/{id}/refunds',
+    // One cent a name. The shared names are refunded in the set-up, so a valid request is a duplicate (200)
+    // and a random change under one of them a 409, never a refund of everything left.
+    idempotent: true,
+    valid: (_n, id) => ({ params: { id: more.shippedOrderId }, body: refundBody(id) }),
+    invalid: [
+      ['amount', 0],
+      ['amount', -1],
+      ['amount', 0.5],
+      ['amount', '1'],
+      // More than was captured: 422.
+      ['amount', 1_000_000_000],
+      ['reason', ''],
+      ['reason', '   '],
+      ['reason', 'r'.repeat(501)],
+      ['reason', DELETE],
+      ['idempotencyKey', 'short'],
+      ['idempotencyKey', 'a key with spaces'],
+      ['idempotencyKey', DELETE],
+      ['lines', []],
+      ['lines', [{ sku: 'SKU-MUG', quantity: 0 }]],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+    invalidParams: [{ id: UNKNOWN_ORDER }, { id: 'ord_ABC' }],
+  },
+  {
+    route: 'POST /payouts',
+    valid: (n, id) => ({ params: {}, body: validPayout(n, id), untouched: { payout: fresh('pay', id) } }),
+    invalid: [
+      ['id', 'bad id'],
+      ['id', 'x'.repeat(65)],
+      ['payee', DELETE],
+      ['payee.name', ''],
+      ['payee.name', 'n'.repeat(101)],
+      ['payee.type', 'robot'],
+      ['payee.routingNumber', '021000022'],
+      ['payee.routingNumber', '02100002'],
+      ['payee.routingNumber', 21000021],
+      ['payee.accountNumber', ''],
+      ['payee.accountNumber', '1'.repeat(18)],
+      ['payee.accountNumber', '12 34'],
+      ['payee.accountType', 'brokerage'],
+      ['payee.extra', 1],
+      ['amount', 0],
+      ['amount', -1],
+      ['amount', 0.5],
+      ['amount', 10_000_000_000],
+      ['amount', '100'],
+      ['amount', DELETE],
+      ['currency', 'EUR'],
+      ['currency', DELETE],
+      ['purpose', 'refund'],
+      ['purpose', DELETE],
+      ['reference', ''],
+      ['reference', 'r'.repeat(81)],
+      ['effectiveDate', '2030-13-01'],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+  },
+  {
+    route: 'POST /payouts/ach-files',
+    // The file of the set-up again: answered as a duplicate.
+    idempotent: true,
+    valid: () => ({
+      params: {},
+      body: { id: more.achFileId, effectiveDate: more.achDate },
+    }),
+    invalid: [
+      ['effectiveDate', '2030-13-01'],
+      ['effectiveDate', 'tomorrow'],
+      ['effectiveDate', DELETE],
+      // The file exists for another date: 409.
+      ['effectiveDate', '2030-01-15'],
+      ['companyId', 'no-such-company'],
+      ['companyId', ''],
+      ['referenceCode', 'r'.repeat(9)],
+      ['id', 'bad id'],
+      ['id', 'x'.repeat(65)],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+  },
+  {
+    route: 'POST /ledger/exports',
+    // One day: the export reads and writes little.
+    valid: (n) => ({
+      params: {},
+      body: {
+        from: TODAY,
+        to: TODAY,
+        ...(n % 2 ? { formats: (['qbo', 'xero', 'netsuite', 'parquet'] as const).slice(n % 4) } : {}),
+      },
+    }),
+    invalid: [
+      ['from', '2026-13-01'],
+      ['from', 'yesterday'],
+      ['from', DELETE],
+      ['to', '2000-01-01'],
+      ['to', '2099-01-01'],
+      ['to', DELETE],
+      ['formats', []],
+      ['formats', ['pdf']],
+      ['formats', 'qbo'],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+  },
+  {
+    route: 'POST /freight-invoices/{id}/dispute',
+    // Disputed in the set-up: disputing again changes nothing.
+    idempotent: true,
+    valid: (n) => ({
+      params: { id: more.disputedInvoiceId },
+      body: { reason: 'fuzz dispute', ...(n % 2 ? { lines: [1] } : {}) },
+    }),
+    invalid: [
+      ['reason', ''],
+      ['reason', '  '],
+      ['reason', 'r'.repeat(501)],
+      ['reason', DELETE],
+      ['lines', []],
+      ['lines', [0]],
+      ['lines', [1.5]],
+      ['lines', 'all'],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+    invalidParams: [{ id: UNKNOWN_INVOICE }, { id: 'fi_nope' }],
+  },
+  {
+    route: 'POST /shipping/freight-class',
+    valid: (n) => ({
+      params: {},
+      body: {
+        weightLb: 1 + (n % 500),
+        lengthIn: 48,
+        widthIn: 40,
+        heightIn: 10 + (n % 60),
+        shipDate: ['2025-01-15', '2026-11-20', '2026-11-20T10:00:00Z'][n % 3],
+        ...(n % 4 === 0 ? { scale: '11-tier' } : {}),
+      },
+    }),
+    invalid: [
+      ['weightLb', 0],
+      ['weightLb', -1],
+      ['weightLb', '5'],
+      ['weightLb', null],
+      ['weightLb', DELETE],
+      ['lengthIn', 0],
+      ['lengthIn', DELETE],
+      ['widthIn', -0.5],
+      ['heightIn', 'tall'],
+      ['shipDate', 'soon'],
+      ['shipDate', ''],
+      ['shipDate', DELETE],
+      ['shipDate', 20_261_120],
+      ['scale', '12-tier'],
+      ...rootInvalid,
+    ],
+  },
+  {
+    route: 'POST /shipping/quotes',
+    valid: (n) => ({
+      params: {},
+      body: {
+        origin:
+          n % 2
+            ? { locationId: 'wh-east' }
+            : { postalCode: '10001', cutoffTime: '17:00', timeZone: 'America/New_York' },
+        destination: { postalCode: '94105', country: 'US', ...(n % 3 === 0 ? { residential: true } : {}) },
+        parcels: [parcel(n), ...(n % 4 === 0 ? [parcel(n + 1)] : [])],
+        promiseDate: '2030-01-15',
+        ...(n % 5 === 0 ? { avoidCarriers: ['SIMPOST'] } : {}),
+      },
+    }),
+    invalid: [
+      ['origin', { locationId: 'no-such-location' }],
+      ['origin', { locationId: 'bad id' }],
+      ['origin', {}],
+      ['origin', { postalCode: '' }],
+      ['origin', { locationId: 'wh-east', postalCode: '10001' }],
+      ['origin', { postalCode: '10001', cutoffTime: '25:00' }],
+      ['origin', { postalCode: '10001', timeZone: 'Mars/Olympus' }],
+      ['origin', DELETE],
+      ['destination.country', 'us'],
+      ['destination.postalCode', ''],
+      ['destination.extra', 1],
+      ['destination', DELETE],
+      ['parcels', []],
+      ['parcels', Array.from({ length: 51 }, () => parcel(1))],
+      ['parcels.0.weightLb', 0],
+      ['parcels.0.weightLb', 2001],
+      ['parcels.0.lengthIn', 201],
+      ['parcels.0.heightIn', '4'],
+      ['shipAt', 'now'],
+      ['promiseDate', '2030-13-01'],
+      ['promiseDate', DELETE],
+      ['avoidCarriers', ['']],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+  },
+  {
+    route: 'PUT /skus/{sku}/dimensions',
+    idempotent: true,
+    valid: (n, id) => ({
+      params: { sku: fresh('dim', id) },
+      body: { lengthIn: 1 + (n % 100), widthIn: 2, heightIn: 3.5, weightLb: 0.25 + (n % 50) },
+      untouched: { sku: fresh('dim', id) },
+    }),
+    invalid: [
+      ['lengthIn', 0],
+      ['lengthIn', -1],
+      ['lengthIn', 201],
+      ['lengthIn', '5'],
+      ['lengthIn', DELETE],
+      ['weightLb', 2001],
+      ['weightLb', null],
+      ['unexpected', true],
+      ...rootInvalid,
+    ],
+    guarded: {},
+  },
+);
+
+// Freight invoices arrive as CSV files (docs/freight-audit.md).
+
+const FREIGHT_COLUMNS = [
+  'invoice_number',
+  'carrier',
+  'invoice_date',
+  'tracking_number',
+  'ship_date',
+  'billed_amount',
+  'currency',
+  'accessorials',
+  'weight',
+] as const;
+type FreightColumn = (typeof FREIGHT_COLUMNS)[number];
+
+/** One row per line of a fresh invoice; tracking numbers no shipment has (the lines are flagged unmatched). */
+function freightRows(invoice: string, n: number, lines = 1 + (n % 3)): Record<FreightColumn, string>[] {
+  return Array.from({ length: lines }, (_, line) => ({
+    invoice_number: invoice,
+    carrier: n % 2 ? 'SIMPARCEL' : 'simparcel',
+    invoice_date: '2026-11-20',
+    tracking_number: `FZ${RUN}T${n}L${line}`.toUpperCase(),
+    ship_date: '2026-11-18',
+    billed_amount: `${10 + (n % 90)}.${String((n + line) % 100).padStart(2, '0')}`,
+    currency: 'USD',
+    accessorials: line % 2 ? '"LGD:5.00; FSC:1.10"' : '',
+    weight: String(1 + (n % 40)),
+  }));
+}
+
+const freightCsv = (rows: readonly Record<FreightColumn, string>[]) =>
+  `${FREIGHT_COLUMNS.join(',')}\r\n${rows.map((row) => FREIGHT_COLUMNS.map((c) => row[c]).join(',')).join('\r\n')}\r\n`;
+
+const CSV_TYPES = ['text/csv', 'text/csv; charset=utf-8', 'TEXT/CSV', 'text/plain'];
+
+const freightInvalidCells: readonly (readonly [FreightColumn, string])[] = [
+  ['invoice_number', ''],
+  ['invoice_number', 'INV 1!'],
+  ['carrier', ''],
+  ['invoice_date', '2026-13-01'],
+  ['invoice_date', '20/11/2026'],
+  ['invoice_date', ''],
+  ['tracking_number', ''],
+  ['ship_date', 'yesterday'],
+  ['billed_amount', ''],
+  ['billed_amount', 'abc'],
+  ['billed_amount', '1.234'],
+  ['billed_amount', '1e3'],
+  ['currency', 'ZZZ'],
+  ['currency', 'US'],
+  ['currency', ''],
+  ['accessorials', 'LGD'],
+  ['weight', 'heavy'],
+];
+
+const freightInvalidFiles: readonly (readonly [string, (n: number) => string])[] = [
+  ['an empty file', () => ''],
+  ['only the header', () => `${FREIGHT_COLUMNS.join(',')}\n`],
+  [
+    'no header',
+    (n) =>
+      freightCsv(freightRows(fresh('fi', n), n))
+        .split('\r\n')
+        .slice(1)
+        .join('\r\n'),
+  ],
+  ['no currency column', (n) => freightCsv(freightRows(fresh('fi', n), n)).replace('currency', 'money')],
+  ['JSON', () => '{"invoice_number":"INV-1"}'],
+  [
+    'two currencies in an invoice',
+    (n) => freightCsv(freightRows(fresh('fi', n), n, 2)).replace(',USD,', ',EUR,'),
+  ],
+];
+
+const freightRecipes: fc.Arbitrary<Recipe> = (() => {
+  const route = 'POST /freight-invoices';
+  const caseOf = (label: string, body: Body, expectation: Expectation, headers: Record<string, string>) => ({
+    route,
+    label,
+    method: 'POST',
+    path: '/freight-invoices',
+    headers,
+    body,
+    expect: expectation,
+  });
+  const csvHeaders = fc
+    .tuple(noiseHeaders, fc.constantFrom(...CSV_TYPES))
+    .map(([headers, type]) => ({ ...headers, 'content-type': type }));
+  return fc.oneof(
+    {
+      weight: 1,
+      arbitrary: csvHeaders.map(
+        (headers) => (n: number) =>
+          caseOf('valid', freightCsv(freightRows(fresh('fi', n), n)), 'accept', headers),
+      ),
+    },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...freightInvalidCells), fc.nat(), csvHeaders)
+        .map(([[column, value], at, headers]) => (n: number) => {
+          const rows = freightRows(fresh('fi', n), n);
+          const row = rows[at % rows.length] as Record<FreightColumn, string>;
+          row[column] = value;
+          return caseOf(`${column} = ${preview(value)}`, freightCsv(rows), 'reject', headers);
+        }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.constantFrom(...freightInvalidFiles), csvHeaders).map(
+        ([[label, file], headers]) =>
+          (n: number) =>
+            caseOf(label, file(n), 'reject', headers),
+      ),
+    },
+    {
+      // A valid file that does not say it is CSV.
+      weight: 1,
+      arbitrary: fc
+        .tuple(noiseHeaders, fc.constantFrom('application/json', 'application/octet-stream', 'text/csvx', ''))
+        .map(
+          ([headers, type]) =>
+            (n: number) =>
+              caseOf(`content-type ${preview(type)}`, freightCsv(freightRows(fresh('fi', n), n)), 'reject', {
+                ...headers,
+                'content-type': type,
+              }),
+        ),
+    },
+    {
+      // Random changes to the text: a byte inserted, the file cut short, random bytes or text.
+      weight: 2,
+      arbitrary: fc.tuple(corruption, csvHeaders).map(
+        ([c, headers]) =>
+          (n: number) =>
+            caseOf(c.label, c.apply(freightCsv(freightRows(fresh('fi', n), n))), 'either', headers),
+      ),
+    },
+  );
+})();
+
+const approveRecipes = optionalBodyRecipes(
+  'POST /freight-invoices/{id}/approve',
+  // Approved in the set-up: approving again changes nothing.
+  {
+    path: () => `/freight-invoices/${more.approvedInvoiceId}/approve`,
+    bodies: [undefined, {}, { overrideReason: 'fuzz' }, { lines: [1], overrideReason: 'fuzz' }],
+  },
+  {
+    bodies: [
+      ...notAnObject,
+      ['lines', []],
+      ['lines', [0]],
+      ['lines', [1.5]],
+      ['lines', 'all'],
+      ['overrideReason', ''],
+      ['overrideReason', 'r'.repeat(501)],
+      ['extra', 1],
+    ],
+    paths: [
+      () => `/freight-invoices/${UNKNOWN_INVOICE}/approve`,
+      () => '/freight-invoices/not-an-invoice/approve',
+      () => `/freight-invoices/${more.approvedInvoiceId.toUpperCase()}/approve`,
+    ],
+  },
+);
+
+/** Routes that read or write a whole period: generated a quarter as often as the others. */
+const RARE_ROUTES = new Set([
+  'POST /ledger/exports',
+  'GET /ledger/trial-balance',
+  'GET /ledger/reconciliation',
+  'POST /payouts/ach-files',
+]);
+
+/** One valid request to each rare route, so each answers some 2xx however few requests it is drawn for. */
+function rareCases(): Case[] {
+  const cases: Case[] = [];
+  const headers = { 'content-type': 'application/json' };
+  for (const spec of readRoutes.filter((route) => RARE_ROUTES.has(route.route))) {
+    const [method, template] = spec.route.split(' ') as [string, string];
+    const { params, query } = spec.valid(0);
+    const search = new URLSearchParams(query).toString();
+    cases.push({
+      route: spec.route,
+      label: 'valid (rare route)',
+      method,
+      path: `${fillPath(template, params)}${search ? `?${search}` : ''}`,
+      headers,
+      body: undefined,
+      expect: 'accept',
+    });
+  }
+  for (const spec of bodyRoutes.filter((route) => RARE_ROUTES.has(route.route))) {
+    const [method, template] = spec.route.split(' ') as [string, string];
+    const { params, body } = spec.valid(0, 'rare');
+    cases.push({
+      route: spec.route,
+      label: 'valid (rare route)',
+      method,
+      path: fillPath(template, params),
+      headers,
+      body: serialize(body),
+      expect: 'accept',
+    });
+  }
+  return cases;
+}
+
+/** An order placed, picked and shipped: captured, so it has a journal, paperwork and refunds. */
+async function shipAnOrder(): Promise<string> {
+  const order = { ...directOrder(), customer: { email: `fuzz.shipped.${RUN}@example.com` } };
+  order.lines = [{ sku: 'SKU-MUG', name: 'Ceramic Mug', quantity: 1, unitPrice: 5750, discount: 0 }];
+  order.discount = 0;
+  const placed = await oms.request('POST', '/orders', order, { 'idempotency-key': `fz-shipped-${RUN}` });
+  expect(placed.status, placed.text).toBe(201);
+  const orderId = placed.body.orderId as string;
+  const picking = await eventually(async () => {
+    const view = (await oms.request('GET', `/orders/${orderId}`)).body;
+    return view?.status === 'picking' ? view : undefined;
+  });
+  for (const ticket of picking.pickTickets) {
+    const confirmed = await oms.request('POST', `/pick-tickets/${ticket.id}/confirm`, {
+      lines: ticket.lines.map(({ sku, quantity }: { sku: string; quantity: number }) => ({ sku, quantity })),
+    });
+    expect(confirmed.status, confirmed.text).toBe(200);
+  }
+  await eventually(async () => {
+    const view = (await oms.request('GET', `/orders/${orderId}`)).body;
+    return view?.status === 'shipped' && view.journal?.length > 0 ? view : undefined;
+  }, 30_000);
+  return orderId;
+}
+
+async function setUpNewRoutes() {
+  oms.agents.addAgent(AGENT_USERNAME, AGENT_PASSWORD, ['agent']);
+  const session = await oms.request('POST', '/agent/session', {
+    username: AGENT_USERNAME,
+    password: AGENT_PASSWORD,
+  });
+  expect(session.status, session.text).toBe(201);
+  more.agentToken = session.body.token;
+
+  const coupon = await oms.request('POST', '/coupons', {
+    code: KNOWN_COUPON,
+    type: 'percentage',
+    basisPoints: 1000,
+    startsAt: '2026-01-01T00:00:00Z',
+  });
+  expect(coupon.status, coupon.text).toBe(201);
+
+  more.shippedOrderId = await shipAnOrder();
+  for (let pool = 0; pool < NAME_POOL; pool += 1) {
+    const refund = await oms.request(
+      'POST',
+      `/orders/${more.shippedOrderId}/refunds`,
+      refundBody(`p${pool}`),
+    );
+    expect(refund.status, refund.text).toBe(201);
+  }
+  for (const type of ['bill-of-lading', 'packing-slip', 'commercial-invoice']) {
+    const issued = await oms.request('POST', `/orders/${more.shippedOrderId}/documents`, { type });
+    if (issued.status === 201 || issued.status === 200) {
+      more.documentType = type;
+      more.documentId = issued.body.id;
+      break;
+    }
+  }
+  expect(more.documentId, 'a document issued for the shipped order').not.toBe('');
+
+  const imported = await oms.request(
+    'POST',
+    '/freight-invoices',
+    freightCsv([
+      ...freightRows(fresh('fi', 'approved'), 1, 2),
+      ...freightRows(fresh('fi', 'disputed'), 2, 2),
+    ]),
+    { 'content-type': 'text/csv' },
+  );
+  expect(imported.status, imported.text).toBe(201);
+  [more.approvedInvoiceId, more.disputedInvoiceId] = imported.body.invoices.map(
+    (invoice: { id: string }) => invoice.id,
+  );
+  const approved = await oms.request('POST', `/freight-invoices/${more.approvedInvoiceId}/approve`, {
+    overrideReason: 'fuzz set-up',
+  });
+  expect(approved.status, approved.text).toBe(200);
+  const disputed = await oms.request('POST', `/freight-invoices/${more.disputedInvoiceId}/dispute`, {
+    reason: 'fuzz set-up',
+  });
+  expect(disputed.status, disputed.text).toBe(200);
+
+  const payout = await oms.request('POST', '/payouts', validPayout(1, 'ach'));
+  expect(payout.status, payout.text).toBe(201);
+  more.achDate = nextBankingDay(TODAY);
+  const file = await oms.request('POST', '/payouts/ach-files', {
+    id: more.achFileId,
+    effectiveDate: more.achDate,
+  });
+  expect(file.status, file.text).toBe(201);
+}
+
 // ----- The test ----------------------------------------------------------------------------------------
 
 const guardedState = async () => {
@@ -2219,6 +3277,7 @@ beforeAll(async () => {
   });
   ctx.ticketId = picking.pickTickets[0].id;
   await setUpPurchasing();
+  await setUpNewRoutes();
   // A disruption that exists, for GET /disruptions/{id}: in 2030, over no order.
   const known = await oms.request('POST', '/disruptions', {
     id: fresh('dis', 'known'),
@@ -2249,6 +3308,8 @@ describe('Given every public route and a stream of valid, broken and random requ
     ...readRoutes.map((spec) => [spec.route, readRecipes(spec)] as const),
     ['POST /pick-tickets/{id}/confirm', confirmRecipes],
     ...purchasingRecipes,
+    ['POST /freight-invoices', freightRecipes],
+    ['POST /freight-invoices/{id}/approve', approveRecipes],
   ]);
 
   it('has a generator for each route of the config, and none for a route it does not have', () => {
@@ -2260,8 +3321,12 @@ describe('Given every public route and a stream of valid, broken and random requ
   }, async () => {
     const started = performance.now();
     const before = await guardedState();
-    const fixed = fixedCases();
-    const recipes = fc.sample(fc.oneof(...[...generators.values()]), {
+    const fixed = [...fixedCases(), ...rareCases()];
+    const weighted = [...generators].map(([route, arbitrary]) => ({
+      weight: RARE_ROUTES.has(route) ? 1 : 4,
+      arbitrary,
+    }));
+    const recipes = fc.sample(fc.oneof(...weighted), {
       numRuns: Math.max(RUNS - fixed.length, 0),
       seed: SEED,
     });
@@ -2278,8 +3343,8 @@ describe('Given every public route and a stream of valid, broken and random requ
       statuses.set(c.route, byStatus);
       const wrong = verdict(outcome);
       if (wrong) failures.push(`${describeCase(c)} → ${wrong}: ${outcome.text.slice(0, 300)}`);
-      // The trend chart answers SVG; every other success is JSON.
-      if (status < 300 && !outcome.text.startsWith('<svg')) {
+      // The trend chart answers SVG and a pick ticket's print PDF; every other success is JSON.
+      if (status < 300 && !outcome.text.startsWith('<svg') && !outcome.text.startsWith('%PDF')) {
         const orderId = (JSON.parse(outcome.text || 'null') as { orderId?: unknown } | null)?.orderId;
         if (typeof orderId === 'string') accepted.add(orderId);
       } else if (status >= 400 && status < 500 && c.untouched) {

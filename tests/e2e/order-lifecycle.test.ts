@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderIdFor } from '../../shared/app/place-order.js';
 import { signShopify, signWooCommerce, standardWebhookHeaders } from '../../shared/intake/signatures.js';
@@ -358,7 +359,7 @@ describe('Given the direct orders API', () => {
 });
 
 describe('Given an order the warehouse cannot fully pick', () => {
-  it('fails the order, voids the payment and releases exactly the reserved stock', async () => {
+  it('ships and bills what was picked, releases the rest and backorders it (no other location has it)', async () => {
     await stockUp('SKU-SHORT', 9);
     const before = await stockOf('SKU-SHORT', 'wh-east');
     const payload = singleSkuOrder('SKU-SHORT', 2);
@@ -370,12 +371,32 @@ describe('Given an order the warehouse cannot fully pick', () => {
       lines: [{ sku: 'SKU-SHORT', quantity: 1 }],
     });
     expect(reply.body.status).toBe('short');
-    const failed = await orderInStatus(body.orderId, 'failed');
-    expect(failed.payment.status).toBe('voided');
-    expect(failed.timeline.map((entry: { type: string }) => entry.type)).toEqual(
-      expect.arrayContaining(['PickShort', 'PaymentVoided', 'StockReleased', 'OrderFailed']),
+    expect(reply.body.remainder).toEqual({
+      reroutedTo: [],
+      backordered: [{ sku: 'SKU-SHORT', quantity: 1 }],
+    });
+    const partial = await orderInStatus(body.orderId, 'partially_shipped');
+    expect(partial.backorder.missing).toEqual([{ sku: 'SKU-SHORT', quantity: 1 }]);
+    expect(partial.payment.status).toBe('authorized');
+    expect(partial.payment.captured).toBeGreaterThan(0);
+    expect(partial.payment.captured).toBeLessThan(partial.totals.grand);
+    expect(partial.timeline.map((entry: { type: string }) => entry.type)).toEqual(
+      expect.arrayContaining(['PickShort', 'RemainderBackordered', 'PaymentCaptured']),
     );
-    expect(await stockOf('SKU-SHORT', 'wh-east')).toEqual(before);
+    // The printable ticket comes over HTTP as a PDF (base64 through the API, bytes to the client).
+    const pdf = await fetch(`${oms.url}/pick-tickets/${ticket.id}/pdf`);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const printed = await extractText(await getDocumentProxy(new Uint8Array(await pdf.arrayBuffer())), {
+      mergePages: true,
+    });
+    expect(printed.text).toContain(ticket.id);
+    expect(printed.text).toContain('SKU-SHORT');
+    // The unit picked left on-hand; nothing stays reserved for the unit that was not there.
+    expect(await stockOf('SKU-SHORT', 'wh-east')).toMatchObject({
+      onHand: before.onHand - 1,
+      reserved: before.reserved,
+    });
   });
 });
 

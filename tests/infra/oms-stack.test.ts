@@ -8,7 +8,13 @@ import { Functions } from '../../infra/constructs/functions.js';
 import { Workflow } from '../../infra/constructs/workflow.js';
 import { OmsStack } from '../../infra/oms-stack.js';
 import { eventRules, queueSettings } from '../../shared/config/event-rules.js';
-import { type FunctionSpec, functions, type Permission, QUEUE_NAMES } from '../../shared/config/functions.js';
+import {
+  type FunctionSpec,
+  functions,
+  type Permission,
+  QUEUE_NAMES,
+  routeAccess,
+} from '../../shared/config/functions.js';
 import { outboxStreamFilter } from '../../shared/config/outbox.js';
 import { purchasingEmail } from '../../shared/config/purchasing.js';
 import { envNames, resourceNames } from '../../shared/config/resources.js';
@@ -149,8 +155,13 @@ describe('Given the OMS stack', () => {
 
   describe('When it builds the functions', () => {
     it('creates one Lambda function per entry of shared/config/functions.ts, and no other', () => {
-      template.resourceCountIs('AWS::Lambda::Function', functions.length);
+      // Besides them, only CDK's own handler that copies the console's files into its bucket at deployment.
+      template.resourceCountIs('AWS::Lambda::Function', functions.length + 1);
       for (const spec of functions) functionId(spec);
+      const others = ofType('AWS::Lambda::Function').filter(
+        ([, fn]) => !functions.some((spec) => fn.Properties.Description === `${spec.context}: ${spec.name}`),
+      );
+      expect(others.map(([id]) => id)).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
     });
 
     it('runs every function on nodejs22.x and arm64 with active tracing and the memory and timeout of its spec', () => {
@@ -238,6 +249,9 @@ describe('Given the OMS stack', () => {
         'webhook-rule:update': ['events:PutRule'],
         // sqs:SendMessage is also the stream consumer's (its DLQ): the webhooks test checks which queue.
         'webhook-retry:send': [],
+        'bucket:retain': ['s3:PutObjectRetention'],
+        // No IAM action: the function only gets the console client's id (the next test checks it).
+        'agents:sign-in': [],
       };
       // ...and everything the grant for it may bring along.
       const bundled: Record<Permission, string[]> = {
@@ -264,6 +278,8 @@ describe('Given the OMS stack', () => {
         'queues:read': ['sqs:GetQueueAttributes'],
         'webhook-rule:update': [],
         'webhook-retry:send': ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        'bucket:retain': [],
+        'agents:sign-in': [],
       };
       const always = [
         'logs:CreateLogStream',
@@ -382,10 +398,19 @@ describe('Given the OMS stack', () => {
       }
     });
 
-    it('puts every route but the webhooks behind the API key authorizer, which reads only the key parameter', () => {
+    it('puts every route but the webhooks and agent routes behind the API key authorizer, which reads only the key parameter', () => {
       const authorizers = ofType('AWS::ApiGatewayV2::Authorizer');
-      expect(authorizers).toHaveLength(1);
-      const [authorizerId, authorizer] = authorizers[0] as [string, Resource];
+      expect(authorizers).toHaveLength(2);
+      const [authorizerId, authorizer] = authorizers.find(
+        ([, a]) => a.Properties.AuthorizerType === 'REQUEST',
+      ) as [string, Resource];
+      const [agentAuthorizerId, agentAuthorizer] = authorizers.find(
+        ([, a]) => a.Properties.AuthorizerType === 'JWT',
+      ) as [string, Resource];
+      const [poolId] = ofType('AWS::Cognito::UserPool')[0] as [string, Resource];
+      const [clientId] = ofType('AWS::Cognito::UserPoolClient')[0] as [string, Resource];
+      expect(JSON.stringify(agentAuthorizer.Properties.JwtConfiguration.Issuer)).toContain(poolId);
+      expect(agentAuthorizer.Properties.JwtConfiguration.Audience).toEqual([{ Ref: clientId }]);
       const spec = functions.find((candidate) => candidate.trigger.kind === 'authorizer') as FunctionSpec;
       expect(authorizer.Properties).toMatchObject({
         AuthorizerType: 'REQUEST',
@@ -401,13 +426,25 @@ describe('Given the OMS stack', () => {
       for (const route of routes) {
         const { RouteKey, AuthorizationType } = route.Properties;
         const AuthorizerId = fromRoutes(route.Properties.AuthorizerId);
-        if (String(RouteKey).includes(' /webhooks/')) {
+        const [method, path] = String(RouteKey).split(' ') as [string, string];
+        const access = routeAccess({ method, path });
+        if (access === 'signature' || access === 'sign-in') {
           expect(AuthorizationType ?? 'NONE', RouteKey).toBe('NONE');
           expect(AuthorizerId, RouteKey).toBeUndefined();
+        } else if (access === 'agent') {
+          expect(AuthorizationType, RouteKey).toBe('JWT');
+          expect(AuthorizerId, RouteKey).toEqual({ Ref: agentAuthorizerId });
         } else {
           expect(AuthorizationType, RouteKey).toBe('CUSTOM');
           expect(AuthorizerId, RouteKey).toEqual({ Ref: authorizerId });
         }
+      }
+      expect(routes.map((route) => route.Properties.RouteKey)).toEqual(
+        expect.arrayContaining(['POST /agent/session', 'GET /agent/session']),
+      );
+      for (const spec of functions.filter((candidate) => candidate.permissions.includes('agents:sign-in'))) {
+        const variables = (resources[functionId(spec)] as Resource).Properties.Environment.Variables;
+        expect(variables[envNames.agentClientId], spec.name).toEqual({ Ref: clientId });
       }
 
       const fn = resources[functionId(spec)] as Resource;
@@ -738,6 +775,8 @@ describe('Given the OMS stack', () => {
       template.allResourcesProperties('AWS::S3::Bucket', { PublicAccessBlockConfiguration: blockAll });
       template.hasResourceProperties('AWS::S3::Bucket', {
         VersioningConfiguration: { Status: 'Enabled' },
+        // Documents are written with a per-object retention (docs/paperwork.md); no default retention.
+        ObjectLockEnabled: true,
         BucketEncryption: {
           ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
         },
@@ -749,6 +788,27 @@ describe('Given the OMS stack', () => {
     });
   });
 
+  describe('When it builds the console', () => {
+    it('serves it from a private bucket through CloudFront, and lets only that origin call the API', () => {
+      const [distributionId, distribution] = ofType('AWS::CloudFront::Distribution')[0] as [string, Resource];
+      expect(distribution.Properties.DistributionConfig).toMatchObject({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: { ViewerProtocolPolicy: 'redirect-to-https' },
+        Origins: [expect.objectContaining({ OriginAccessControlId: expect.anything() })],
+      });
+      const [, api] = ofType('AWS::ApiGatewayV2::Api')[0] as [string, Resource];
+      expect(JSON.stringify(api.Properties.CorsConfiguration.AllowOrigins)).toContain(distributionId);
+      expect(api.Properties.CorsConfiguration.AllowOrigins).toHaveLength(1);
+      const deployments = ofType('Custom::CDKBucketDeployment');
+      expect(deployments).toHaveLength(1);
+      // index.html, styles.css, app.js and config.json (the API's URL, a deploy-time value).
+      const deployment = (deployments[0] as [string, Resource])[1].Properties;
+      expect(deployment.SourceObjectKeys).toHaveLength(4);
+      expect(JSON.stringify(deployment.SourceMarkers)).toContain('ApiHttpApi');
+      expect(deployment.DestinationBucketName).toEqual({ Ref: expect.stringMatching(/^ConsoleSite/) });
+    });
+  });
+
   it('outputs the API URL, table, bus, state machines and bucket', () => {
     for (const name of [
       'ApiUrl',
@@ -757,6 +817,8 @@ describe('Given the OMS stack', () => {
       'StateMachineArn',
       'ShippingStateMachineArn',
       'BucketName',
+      'ConsoleUrl',
+      'AgentUserPoolId',
     ]) {
       template.hasOutput(name, { Value: Match.anyValue() });
     }

@@ -125,6 +125,7 @@ describe('Given orders in several statuses since several times, and dead letters
         placed: 1,
         allocated: 0,
         picking: 1,
+        partially_shipped: 0,
         shipped: 3,
         completed: 0,
         backordered: 1,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Api } from '../../infra/constructs/api.js';
 import { pascalCase } from '../../infra/constructs/nag.js';
 import { OmsStack } from '../../infra/oms-stack.js';
 import { localSesIdentityArn } from '../../local/adapters/file-supplier-orders.js';
@@ -56,7 +57,18 @@ function synthesize(): Record<string, Resource> {
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: false,
   });
-  return Template.fromStack(new OmsStack(app, 'Oms')).toJSON().Resources;
+  const stack = new OmsStack(app, 'Oms');
+  const main = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+  // The routes and their invoke permissions live in a nested stack (decision 0009): read them as the main
+  // stack sees them, each parameter replaced by the value the main stack passes.
+  const routes = Template.fromStack((stack.node.findChild('Api') as Api).routes).toJSON().Resources;
+  const nested = Object.values(main).find((resource) => resource.Type === 'AWS::CloudFormation::Stack');
+  const parameters = (nested?.Properties.Parameters ?? {}) as Record<string, unknown>;
+  const substituted = JSON.parse(JSON.stringify(routes), (_key, value: unknown) => {
+    const ref = (value as { Ref?: unknown } | null)?.Ref;
+    return typeof ref === 'string' && ref in parameters ? parameters[ref] : value;
+  }) as Record<string, Resource>;
+  return { ...main, ...substituted };
 }
 
 const specByDescription = (description: unknown): FunctionSpec | undefined =>
@@ -358,12 +370,36 @@ async function runFlows() {
     expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
   }
 
-  // Short pick: compensation (cancel-payment, release-allocation, mark-order-failed).
+  // Short pick: the picked unit ships, the other is backordered (docs/fulfillment.md); then the pick
+  // ticket routes (queue, ticket, PDF, packing with its packing slip) and a bin.
   expect((await oms.request('PUT', '/inventory/wh-east/SKU-PARITY-SHORT', { onHand: 5 })).status).toBe(200);
   const short = await deliverShopify(singleSkuOrder('SKU-PARITY-SHORT', 2));
   const shortPicking = await orderIn(short.body.orderId, 'picking');
-  expect((await confirm(shortPicking.pickTickets[0], true)).body.status).toBe('short');
-  await orderIn(short.body.orderId, 'failed');
+  const shortTicket = shortPicking.pickTickets[0];
+  expect((await confirm(shortTicket, true)).body.status).toBe('short');
+  await orderIn(short.body.orderId, 'partially_shipped');
+  const pickTicketCalls: [string, string, object?][] = [
+    ['PUT', '/locations/wh-east/bins/SKU-PARITY-SHORT', { bin: 'A-01' }],
+    ['GET', '/pick-tickets?locationId=wh-east&status=open'],
+    ['GET', `/pick-tickets/${shortTicket.id}`],
+    ['GET', `/pick-tickets/${shortTicket.id}/pdf`],
+    [
+      'POST',
+      `/pick-tickets/${shortTicket.id}/pack`,
+      { cartons: [{ lengthIn: 8, widthIn: 6, heightIn: 4, weightLb: 1 }] },
+    ],
+  ];
+  for (const [method, path, body] of pickTicketCalls) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  }
+
+  // Declined payment: compensation (cancel-payment, release-allocation, mark-order-failed).
+  const declinedPayload = singleSkuOrder('SKU-PARITY-SHORT', 1);
+  const declinedEmail = 'ada+decline@example.com';
+  Object.assign(declinedPayload, { email: declinedEmail, contact_email: declinedEmail });
+  const declined = await deliverShopify(declinedPayload);
+  await orderIn(declined.body.orderId, 'failed');
 
   // Backorder, then a receipt re-drives it through the backorders queue (adjust-stock, release-backorders).
   expect((await oms.request('PUT', '/inventory/wh-east/SKU-PARITY-BO', { onHand: 0 })).status).toBe(200);
@@ -547,6 +583,148 @@ async function runFlows() {
     expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
   }
 
+  // Ledger exports and ACH payouts: an export of today (streamed to the bucket), a payout and its NACHA file.
+  let achDate = Date.now() + 86_400_000;
+  while ([0, 6].includes(new Date(achDate).getUTCDay())) achDate += 86_400_000;
+  const today = new Date().toISOString().slice(0, 10);
+  const moneyCalls: [string, string, object?][] = [
+    ['POST', '/ledger/exports', { from: today, to: today }],
+    ['GET', `/ledger/exports?from=${today}&to=${today}`],
+    [
+      'POST',
+      '/payouts',
+      {
+        id: 'parity-payout',
+        payee: {
+          name: 'Parity Supply',
+          routingNumber: '011000015',
+          accountNumber: '1234',
+          accountType: 'checking',
+        },
+        amount: 1000,
+        currency: 'USD',
+        purpose: 'supplier',
+      },
+    ],
+    ['GET', '/payouts?status=pending'],
+    [
+      'POST',
+      '/payouts/ach-files',
+      { id: 'parity-ach', effectiveDate: new Date(achDate).toISOString().slice(0, 10) },
+    ],
+  ];
+  for (const [method, path, body] of moneyCalls) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  }
+
+  // Payments and the ledger: a partial refund of the happy order, then the ledger's reads.
+  const refund = await oms.request(
+    'POST',
+    `/orders/${happy.body.orderId}/refunds`,
+    { amount: 100, reason: 'parity' },
+    { 'idempotency-key': 'parity-refund-1' },
+  );
+  expect(refund.status, refund.text).toBe(201);
+  for (const path of ['/ledger/entries', '/ledger/trial-balance', '/ledger/reconciliation']) {
+    const reply = await oms.request('GET', path);
+    expect(reply.status, `GET ${path}: ${reply.text}`).toBe(200);
+  }
+
+  // Shipping: SKU dimensions, a quote from a seeded location, a freight class (docs/shipping.md).
+  const shippingCalls: [string, string, object][] = [
+    ['PUT', '/skus/SKU-PARITY-SHIP/dimensions', { lengthIn: 12, widthIn: 10, heightIn: 6, weightLb: 3 }],
+    [
+      'POST',
+      '/shipping/quotes',
+      {
+        origin: { locationId: 'wh-east' },
+        destination: { postalCode: '10001', country: 'US' },
+        parcels: [{ lengthIn: 12, widthIn: 10, heightIn: 6, weightLb: 3 }],
+        promiseDate: '2099-01-01',
+      },
+    ],
+    [
+      'POST',
+      '/shipping/freight-class',
+      { weightLb: 500, lengthIn: 48, widthIn: 40, heightIn: 48, shipDate: today },
+    ],
+  ];
+  for (const [method, path, body] of shippingCalls) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  }
+
+  // Paperwork and freight audit (docs/paperwork.md, docs/freight-audit.md): a BOL for the happy order's
+  // shipment, listed and downloaded; a carrier invoice billing it, approved, disputed and reported on.
+  const shipped = (await oms.request('GET', `/orders/${happy.body.orderId}`)).body;
+  const tracking = shipped.shipments?.[0]?.trackingNumber as string;
+  const documents = `/orders/${happy.body.orderId}/documents`;
+  const issued = await oms.request('POST', documents, { type: 'bill-of-lading' });
+  expect(issued.status, issued.text).toBe(201);
+  for (const path of [documents, `${documents}/${issued.body.id}`]) {
+    const reply = await oms.request('GET', path);
+    expect(reply.status, `GET ${path}: ${reply.text.slice(0, 200)}`).toBe(200);
+  }
+  const invoiceCsv = [
+    'invoice_number,carrier,invoice_date,tracking_number,billed_amount,currency',
+    `PARITY-1,SIMPARCEL,${today},${tracking},10.00,USD`,
+    `PARITY-1,SIMPARCEL,${today},1ZPARITYNONE,5.00,USD`,
+  ].join('\n');
+  const imported = await oms.request('POST', '/freight-invoices', invoiceCsv, { 'content-type': 'text/csv' });
+  expect(imported.status, imported.text).toBe(201);
+  const invoiceId = imported.body.invoices[0].id as string;
+  const freightCalls: [string, string, object?][] = [
+    ['POST', `/freight-invoices/${invoiceId}/dispute`, { lines: [2], reason: 'not our shipment' }],
+    ['POST', `/freight-invoices/${invoiceId}/approve`, { lines: [1], overrideReason: 'parity' }],
+    ['GET', `/freight-invoices/${invoiceId}`],
+    ['GET', `/freight-audit/report?from=${today}&to=${today}`],
+  ];
+  for (const [method, path, body] of freightCalls) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBe(200);
+  }
+
+  // Coupons (docs/coupons.md): create, read, preview against a basket, disable.
+  const couponCalls: [string, string, object?][] = [
+    ['POST', '/coupons', { code: 'PARITY10', type: 'percentage', basisPoints: 1000, usageLimit: 5 }],
+    ['GET', '/coupons/PARITY10'],
+    [
+      'POST',
+      '/discounts/preview',
+      {
+        codes: ['PARITY10'],
+        currency: 'USD',
+        lines: [{ sku: 'SKU-MUG', quantity: 1, unitPrice: 1500 }],
+        customerEmail: 'parity@example.com',
+      },
+    ],
+    ['PUT', '/coupons/PARITY10', { status: 'disabled' }],
+  ];
+  for (const [method, path, body] of couponCalls) {
+    const reply = await oms.request(method, path, body);
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  }
+
+  // The console's agent routes (docs/customer-service.md): sign in, then search, read an order, stock, metrics.
+  oms.agents.addAgent('parity-agent', 'parity password 1', ['agent']);
+  const session = await oms.request('POST', '/agent/session', {
+    username: 'parity-agent',
+    password: 'parity password 1',
+  });
+  expect(session.status, session.text).toBe(201);
+  const asAgent = { authorization: `Bearer ${session.body.token}` };
+  for (const path of [
+    '/agent/session',
+    `/agent/orders?q=${happy.body.orderId}`,
+    `/agent/orders/${happy.body.orderId}`,
+    '/agent/inventory/SKU-MUG',
+    '/agent/metrics/live',
+  ]) {
+    const reply = await oms.request('GET', path, undefined, asAgent);
+    expect(reply.status, `GET ${path}: ${reply.text}`).toBe(200);
+  }
+
   // Every scheduled job, as its schedule would run it.
   for (const { name } of schedules) await oms.scheduler.runNow(name);
   await settle();
@@ -569,6 +747,12 @@ afterAll(async () => {
 describe('Given the flows run on the local runtime with the recorder on', () => {
   it('exercises the functions of every kind of trigger', () => {
     const exercised = new Set(calls.map((call) => call.principal));
+    // A function that calls no AWS service (a pure calculation) shows only as API Gateway's invocation of it.
+    for (const call of calls) {
+      if (call.principal === principals.apiGateway && call.action === 'InvokeFunction') {
+        exercised.add(call.resource.slice(call.resource.lastIndexOf(':') + 1));
+      }
+    }
     const expected = functions
       .filter((spec) => ['http', 'workflow', 'queue', 'schedule'].includes(spec.trigger.kind))
       .map((spec) => spec.name);

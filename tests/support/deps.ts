@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { FileCustomerMessages } from '../../local/adapters/file-customer-messages.js';
 import { FileObjectStore } from '../../local/adapters/file-object-store.js';
 import { FileSupplierOrders } from '../../local/adapters/file-supplier-orders.js';
+import { LocalAgentDirectory } from '../../local/adapters/local-agent-directory.js';
 import { createLocalDynamoClient, ensureTable } from '../../local/dynamodb.js';
 import { systemClock, UlidIds } from '../../shared/adapters/ids.js';
 import { SimulatedCarrierGateway } from '../../shared/adapters/simulated/carrier-gateway.js';
@@ -80,6 +81,7 @@ export async function createTestDeps(): Promise<TestDeps> {
       routing: { setWebhookEventTypes: async () => undefined },
       policy: webhookPolicy(),
     },
+    agents: new LocalAgentDirectory(join(mkdtempSync(join(tmpdir(), 'oms-agents-')), 'agents.json')),
     clock: systemClock,
     ids: new UlidIds(systemClock),
     published,

@@ -3,13 +3,16 @@ import { placeOrder, requestHash } from '../../../shared/app/place-order.js';
 import { BUSINESS_METRICS } from '../../../shared/config/monitoring.js';
 import { ValidationError } from '../../../shared/domain/errors.js';
 import { apiHandler, header, json, parseJson, rawBody } from '../../../shared/http/api.js';
-import { mapDirectOrder } from '../../../shared/intake/standard.js';
+import { parseDirectOrder } from '../../../shared/intake/standard.js';
 import { countMetric } from '../../../shared/observability.js';
 import { deps } from '../../../shared/runtime/deps.js';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
 
-/** POST /orders — the direct channel. `Idempotency-Key` is required so a retried request never double-orders. */
+/**
+ * POST /orders — the direct channel. `Idempotency-Key` is required so a retried request never double-orders.
+ * `couponCodes` are redeemed with the order, in one transaction (docs/coupons.md).
+ */
 export const handler = apiHandler(async (event) => {
   const key = header(event, 'idempotency-key');
   if (!key || !IDEMPOTENCY_KEY.test(key)) {
@@ -19,8 +22,13 @@ export const handler = apiHandler(async (event) => {
     );
   }
   const body = rawBody(event);
-  const order = mapDirectOrder(parseJson(body), key);
-  const result = await placeOrder(deps(), { order, requestHash: requestHash(body), idempotencyKey: key });
+  const { order, couponCodes } = parseDirectOrder(parseJson(body), key);
+  const result = await placeOrder(deps(), {
+    order,
+    couponCodes,
+    requestHash: requestHash(body),
+    idempotencyKey: key,
+  });
   if (!result.duplicate) countMetric(BUSINESS_METRICS.ordersPlaced);
   return json(result.duplicate ? 200 : 201, result);
 });

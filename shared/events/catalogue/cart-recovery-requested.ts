@@ -6,8 +6,9 @@ export const CartRecoveryRequested = defineEvent({
   detailType: 'CartRecoveryRequested',
   version: 1,
   description:
-    'Marketing asks for an abandoned cart to be won back with a single-use coupon (recorded on the cart for the ' +
-    'coupon service to honour): once per cart, when the cause suggests a coupon helps. Correlation id: the cart id.',
+    'Marketing asks for an abandoned cart to be won back with a single-use coupon (recorded on the cart and ' +
+    'created as a real coupon in the same write): once per cart, when the cause suggests a coupon helps. ' +
+    'Correlation id: the cart id.',
   producers: ['record-marketing-event'],
   consumers: [],
   schema: z.object({
@@ -18,6 +19,11 @@ export const CartRecoveryRequested = defineEvent({
     currency: z.string().optional(),
     /** Minor units of `currency`: what the cart was worth when abandoned. */
     subtotal: z.number().int(),
+    /**
+     * The coupon the code stands for, created with this event (docs/coupons.md#cart-recovery): percentage off
+     * in basis points (1 000 = 10 %), valid until `endsAt`, single use. Added in v1 (optional).
+     */
+    coupon: z.object({ basisPoints: z.number().int(), endsAt: z.string() }).optional(),
   }),
 });
 

@@ -25,6 +25,11 @@ export const PaymentCaptured = defineEvent({
         grand: z.number().int(),
       })
       .optional(),
+    /**
+     * The shipment this capture bills (captures are per shipment; `totals` are then this capture's share).
+     * Added within version 1: absent on captures of the whole order made before partial shipments.
+     */
+    shipmentId: z.string().optional(),
   }),
 });
 

@@ -85,7 +85,11 @@ describe('Given a meter', () => {
   describe('When a function runs inside its scope', () => {
     it('attributes what it calls to the function, and nothing outside any function', async () => {
       const meter = new Meter();
-      const store: ObjectStore = { put: async () => ({ uri: 'file://x' }), get: async () => undefined };
+      const store: ObjectStore = {
+        put: async () => ({ uri: 'file://x' }),
+        get: async () => undefined,
+        putStream: async () => ({ uri: 'file://x', bytes: 0 }),
+      };
       const objects = meter.objects(store);
       await meter.within('export-ledger', () => objects.put('exports/a.csv', 'x', 'text/csv'));
       await objects.get('exports/a.csv');

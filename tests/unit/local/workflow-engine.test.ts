@@ -125,7 +125,11 @@ describe('Given the local engine over the deployed ASL files', () => {
       const gate = Promise.withResolvers<void>();
       gates.set('notify-customer', gate.promise);
       const shipping = engine.shippingStarter();
-      const started = await shipping.start('order-4.ship', { orderId: 'order-4', correlationId: 'c-4' });
+      const started = await shipping.start('order-4.ship', {
+        orderId: 'order-4',
+        correlationId: 'c-4',
+        pickTicketIds: ['pt_4_1'],
+      });
       expect(started).toMatchObject({ alreadyStarted: false });
       expect(started.executionId).toContain(':express:order-shipping:order-4.ship:');
 
@@ -148,6 +152,8 @@ describe('Given the local engine over the deployed ASL files', () => {
       });
       expect(called()).toEqual(['select-carrier', 'bill-order', 'notify-customer']);
       expect(calls.every((call) => call.payload.orderId === 'order-4')).toBe(true);
+      // Each step is scoped to the tickets the run ships.
+      expect(calls.every((call) => JSON.stringify(call.payload.pickTicketIds) === '["pt_4_1"]')).toBe(true);
       expect(transitions).toEqual({ standard: 0, express: 3 });
       expect(executions).toEqual([{ workflow: 'express', name: 'order-4.ship' }]);
       expect(new Set(tasks.map((task) => task.workflow))).toEqual(new Set(['express']));
@@ -156,8 +162,8 @@ describe('Given the local engine over the deployed ASL files', () => {
     it('starts again under the same name, as Express does on AWS', async () => {
       const { engine, called } = harness();
       const shipping = engine.shippingStarter();
-      const first = await shipping.start('order-5.ship', { orderId: 'order-5' });
-      const second = await shipping.start('order-5.ship', { orderId: 'order-5' });
+      const first = await shipping.start('order-5.ship', { orderId: 'order-5', pickTicketIds: ['pt_5_1'] });
+      const second = await shipping.start('order-5.ship', { orderId: 'order-5', pickTicketIds: ['pt_5_1'] });
       await engine.idle();
 
       expect(second.alreadyStarted).toBe(false);
@@ -172,7 +178,7 @@ describe('Given the local engine over the deployed ASL files', () => {
       const failure = new Error('card declined');
       failure.name = 'PaymentDeclinedError';
       const { engine, calls, called } = harness({ 'bill-order': failure });
-      await engine.shippingStarter().start('order-6.ship', { orderId: 'order-6' });
+      await engine.shippingStarter().start('order-6.ship', { orderId: 'order-6', pickTicketIds: ['pt_6_1'] });
       await engine.idle();
 
       expect(called()).toEqual([
@@ -204,7 +210,8 @@ describe('Given the local engine over the deployed ASL files', () => {
       await engine.start('order-7', { orderId: 'order-7' });
       await engine.parked('order-7');
       await engine.succeed(tokenOf(), {});
-      for (const n of [1, 2, 3]) await engine.shippingStarter().start(`order-7.ship.${n}`, { orderId: 'o' });
+      for (const n of [1, 2, 3])
+        await engine.shippingStarter().start(`order-7.ship.${n}`, { orderId: 'o', pickTicketIds: [] });
       await engine.idle();
 
       expect(engine.list().map((record) => record.status)).toEqual([

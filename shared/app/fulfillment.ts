@@ -1,0 +1,598 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { sourcingProfileFor } from '../config/sourcing-profiles.js';
+import { ConflictError } from '../domain/errors.js';
+import type { OrderStatus } from '../domain/order.js';
+import { type PickLine, type PickOutcome, pickedUnits, shortfall, takeFromRows } from '../domain/pick.js';
+import { decideSourcing } from '../domain/sourcing.js';
+import { OrderBackordered, PickEscalated, PickTicketOpened } from '../events/catalogue.js';
+import type { DomainEvent } from '../events/envelope.js';
+import { TaskTokenExpiredError } from '../ports/workflow.js';
+import type { Deps } from '../runtime/deps.js';
+import type { TransactItem } from '../store/db.js';
+import { planBucketParts, releaseItem, reserveItem, stockBuckets } from '../store/inventory.js';
+import { keys } from '../store/keys.js';
+import { allocatedToday, listLocations } from '../store/locations.js';
+import {
+  type AllocationView,
+  getOrderAggregate,
+  type OrderAggregate,
+  type OrderRecord,
+  type PickTicketRecord,
+  type ReservationRecord,
+  type ReservedLine,
+  statusUpdateItem,
+  transact,
+} from '../store/orders.js';
+import { type Change, withChange } from '../store/outbox.js';
+import { openTicketsAt, pickTicketPut, ticketNumber } from '../store/pick-tickets.js';
+import { startShipping } from './place-order.js';
+import { pickTicketId, sourcingFulfillment, toSourcingLocations } from './reserve-order.js';
+
+/** Reservation rows of a re-routed ticket start at its number × this; an allocation's rows are 0–999. */
+export const CHUNKS_PER_TICKET = 1000;
+const MAX_ATTEMPTS = 6;
+
+/** The order statuses in which tickets may still be answered and remainders re-routed. */
+const PICKABLE: readonly OrderStatus[] = ['picking', 'partially_shipped'];
+
+/** A ticket's held reservation rows: its location's chunks from its base (0 for an allocation's ticket). */
+export function ticketRows(reservations: readonly ReservationRecord[], ticket: PickTicketRecord) {
+  const base = ticket.chunkBase ?? 0;
+  return reservations
+    .filter(
+      (row) =>
+        row.status === 'held' &&
+        row.locationId === ticket.locationId &&
+        (row.chunk ?? 0) >= base &&
+        (row.chunk ?? 0) < base + CHUNKS_PER_TICKET,
+    )
+    .sort((a, b) => (a.chunk ?? 0) - (b.chunk ?? 0));
+}
+
+/** Whether a ticket was picked (in full or in part) and so has something to ship. */
+export const hasPicked = (ticket: PickTicketRecord) =>
+  (ticket.status === 'confirmed' || ticket.status === 'short') &&
+  pickedUnits({ lines: ticket.picked ?? [] }) > 0;
+
+const isFirstWave = (ticket: PickTicketRecord) => ticket.firstWave !== false;
+
+/** A shipment's pick ticket: recorded on it, or (shipments from before) the one its id was made from. */
+export const ticketIdOfShipment = (shipment: { id: string; pickTicketId?: string }) =>
+  shipment.pickTicketId ?? `pt_${shipment.id.replace(/^sh_/, '')}`;
+
+/**
+ * The tickets whose shipment was billed: the order's per-shipment captures, or, for an order captured as a
+ * whole before captures were per shipment, every shipment it has.
+ */
+export function billedTickets(aggregate: Pick<OrderAggregate, 'order' | 'shipments'>): Set<string> {
+  const { payment } = aggregate.order;
+  const billed = new Set((payment.captures ?? []).map((capture) => capture.shipmentId));
+  const whole = payment.status === 'captured' && !payment.captures;
+  return new Set(
+    aggregate.shipments.filter((shipment) => whole || billed.has(shipment.id)).map(ticketIdOfShipment),
+  );
+}
+
+export interface AnswerResult {
+  outcome: 'answered' | 'already-answered';
+  reroutedTo: string[];
+  backordered: PickLine[];
+}
+
+/**
+ * Answers an open ticket whose pick fell short (a short confirmation, or an escalation: nothing picked), in
+ * one transaction: the ticket's new state, the units not picked taken out of its reservation and given back
+ * to the buckets they came from, and those units re-routed (a new reservation and ticket at each location
+ * the sourcing rules choose, the short location excluded) or, when no location can take them, recorded on the
+ * order as backordered. Stock that moves under the decision is re-read and decided again, like a reservation.
+ */
+export async function answerShort(
+  deps: Deps,
+  input: {
+    ticket: PickTicketRecord;
+    outcome: PickOutcome;
+    mode: 'short' | 'escalated';
+    cartons?: PickTicketRecord['cartons'];
+  },
+): Promise<AnswerResult> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const aggregate = await getOrderAggregate(deps, input.ticket.orderId);
+    const ticket = aggregate?.pickTickets.find((row) => row.id === input.ticket.id);
+    if (!aggregate || !ticket || ticket.status !== 'open') {
+      return { outcome: 'already-answered', reroutedTo: [], backordered: [] };
+    }
+    if (!PICKABLE.includes(aggregate.order.status)) {
+      throw new ConflictError(
+        `order ${ticket.orderId} is ${aggregate.order.status}; the pick ticket can no longer be answered`,
+      );
+    }
+    const now = deps.clock.now().toISOString();
+    const short = shortfall(input.outcome);
+    const rows = ticketRows(aggregate.reservations, ticket);
+    const taken = takeFromRows(rows, short);
+    const release: TransactItem[] = [
+      ...rows.map((row, index) => rowUpdate(deps, row, (taken.lines[index] ?? []) as ReservedLine[], now)),
+      // One item per bucket: a transaction may not touch an item twice, and chunked rows share buckets.
+      ...[...groupByBucket(taken.released)].map(([key, quantity]) => {
+        const [sku = '', bucket = '0'] = key.split('\u0000');
+        return releaseItem(deps, ticket.locationId, sku, quantity, now, Number(bucket));
+      }),
+    ];
+    const plan = await planReroute(deps, aggregate, short, {
+      exclude: ticket.locationId,
+      now,
+      source: ticket.id,
+    });
+    const result = { reroutedTo: plan.ticketIds, backordered: plan.backordered };
+    const timelineType = input.mode === 'escalated' ? 'PickEscalated' : 'PickShort';
+    const ticketItem: TransactItem = {
+      Update: withChange(
+        deps,
+        {
+          TableName: deps.tableName,
+          Key: keys.pickTicket(ticket.orderId, ticket.id),
+          UpdateExpression: `SET #status = :status, picked = :picked, ${
+            input.mode === 'escalated' ? 'escalatedAt' : 'confirmedAt'
+          } = :now, #remainder = :remainder${input.cartons ? ', cartons = :cartons, packedAt = :now' : ''} REMOVE gsi2pk, gsi2sk`,
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status', '#remainder': 'remainder' },
+          ExpressionAttributeValues: {
+            ':status': input.mode,
+            ':picked': input.outcome.lines,
+            ':now': now,
+            ':open': 'open',
+            ':remainder': result,
+            ...(input.cartons ? { ':cartons': input.cartons } : {}),
+          },
+        },
+        {
+          timeline: [
+            {
+              type: timelineType,
+              at: now,
+              detail: {
+                pickTicketId: ticket.id,
+                lines: input.outcome.lines,
+                reroutedTo: plan.ticketIds,
+                backordered: plan.backordered,
+              },
+            },
+          ],
+          events:
+            input.mode === 'escalated'
+              ? [
+                  PickEscalated.create(
+                    {
+                      orderId: ticket.orderId,
+                      pickTicketId: ticket.id,
+                      locationId: ticket.locationId,
+                      dueAt: ticket.dueAt ?? ticket.createdAt,
+                      reroutedTo: plan.ticketIds,
+                      backordered: plan.backordered,
+                    },
+                    meta(aggregate.order, deps, `pick-escalated:${ticket.id}`),
+                  ),
+                ]
+              : [],
+        },
+      ),
+    };
+    const written = await write(deps, [ticketItem, ...release, ...plan.items]);
+    if (written === 'written') return { outcome: 'answered', ...result };
+    if (written === 'contended') await pause(attempt);
+  }
+  throw new ConflictError(`pick ticket ${input.ticket.id} could not be answered under contention; retry`);
+}
+
+/**
+ * Re-drives a remainder that waits for stock (`order.backorder` on an order that already picked, or whose
+ * every ticket came back empty): reserves the missing units where the sourcing rules say and opens tickets
+ * for them, which ship on their own runs when confirmed. Nothing happens while no location can take them.
+ */
+export async function redriveRemainder(deps: Deps, orderId: string): Promise<{ reroutedTo: string[] }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const aggregate = await getOrderAggregate(deps, orderId);
+    const missing = aggregate?.order.backorder?.missing ?? [];
+    if (!aggregate || missing.length === 0) return { reroutedTo: [] };
+    const now = deps.clock.now().toISOString();
+    const plan = await planReroute(deps, aggregate, missing, { now, redrive: true });
+    if (plan.ticketIds.length === 0) return { reroutedTo: [] };
+    const written = await write(deps, plan.items);
+    if (written === 'written') return { reroutedTo: plan.ticketIds };
+    await pause(attempt);
+  }
+  return { reroutedTo: [] };
+}
+
+interface ReroutePlan {
+  items: TransactItem[];
+  ticketIds: string[];
+  backordered: PickLine[];
+}
+
+/**
+ * Where the units go: the sourcing rules of the order's channel over the other locations' stock. All of
+ * them re-routed (one or more new tickets) or, when no plan fills them, all of them backordered. The order's
+ * own write (allocations, backorder, events) is conditional on the order not having changed since it was
+ * read, so two remainders decided at once cannot both take the same ticket numbers or lose each other.
+ */
+async function planReroute(
+  deps: Deps,
+  aggregate: OrderAggregate,
+  lines: readonly PickLine[],
+  options: { exclude?: string; now: string; source?: string; redrive?: boolean },
+): Promise<ReroutePlan> {
+  const { order } = aggregate;
+  const wanted = lines.filter((line) => line.quantity > 0);
+  const next = Math.max(0, ...aggregate.pickTickets.map((ticket) => ticketNumber(ticket.id))) + 1;
+  let shipments: { locationId: string; lines: PickLine[]; estimatedCost: number }[] = [];
+  let reason = '';
+  let rule = '';
+  let buckets: Awaited<ReturnType<typeof stockBuckets>> = [];
+  if (wanted.length > 0) {
+    const locations = await listLocations(deps);
+    buckets = (await Promise.all(wanted.map((line) => stockBuckets(deps, line.sku)))).flat();
+    const used = await allocatedToday(
+      deps,
+      locations.map((location) => location.id),
+    );
+    const candidates = toSourcingLocations(locations, buckets, used).filter(
+      (candidate) => candidate.id !== options.exclude,
+    );
+    const decision = decideSourcing(
+      { lines: wanted, fulfillment: sourcingFulfillment(order) },
+      candidates,
+      sourcingProfileFor(order.channel),
+    );
+    if (decision.outcome === 'allocated') {
+      shipments = decision.shipments;
+      reason = options.source ? `re-routed from ${options.source}: ${decision.reason}` : decision.reason;
+      rule = decision.rule;
+    } else {
+      reason = decision.reason;
+    }
+  }
+  const backordered = shipments.length === 0 ? wanted : [];
+  const items: TransactItem[] = [];
+  const ticketIds: string[] = [];
+  const allocations: AllocationView[] = [];
+  const events: DomainEvent[] = [];
+  shipments.forEach((shipment, index) => {
+    const number = next + index;
+    const id = pickTicketId(order.id, number - 1);
+    const chunk = number * CHUNKS_PER_TICKET;
+    const seed = number;
+    const reserved: ReservedLine[] = shipment.lines.map((line) => {
+      const parts = planBucketParts(
+        buckets.filter((row) => row.sku === line.sku && row.locationId === shipment.locationId),
+        line.quantity,
+        seed,
+      ) ?? [{ bucket: 0, quantity: line.quantity }];
+      return { sku: line.sku, quantity: line.quantity, parts };
+    });
+    for (const line of reserved) {
+      for (const part of line.parts ?? []) {
+        items.push(reserveItem(deps, shipment.locationId, line.sku, part.quantity, options.now, part.bucket));
+      }
+    }
+    items.push({
+      Put: {
+        TableName: deps.tableName,
+        Item: {
+          ...keys.reservation(order.id, shipment.locationId, chunk),
+          entity: 'Reservation',
+          entityVersion: 2,
+          orderId: order.id,
+          locationId: shipment.locationId,
+          chunk,
+          lines: reserved,
+          status: 'held',
+          createdAt: options.now,
+          updatedAt: options.now,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+    const bins = new Map<string, string>();
+    for (const row of buckets) {
+      if (row.locationId === shipment.locationId && row.bin) bins.set(row.sku, row.bin);
+    }
+    items.push(
+      pickTicketPut(
+        deps,
+        {
+          orderId: order.id,
+          id,
+          locationId: shipment.locationId,
+          lines: shipment.lines,
+          bins,
+          taskToken: '',
+          now: options.now,
+          firstWave: false,
+          chunkBase: chunk,
+          ...(options.source ? { rerouteOf: options.source } : {}),
+        },
+        { onlyNew: true },
+      ),
+    );
+    ticketIds.push(id);
+    allocations.push({
+      locationId: shipment.locationId,
+      lines: shipment.lines,
+      reason,
+      rule,
+      estimatedCost: shipment.estimatedCost,
+      decidedAt: options.now,
+    });
+    events.push(
+      PickTicketOpened.create(
+        { orderId: order.id, pickTicketId: id, locationId: shipment.locationId },
+        meta(order, deps, `pick-opened:${id}`),
+      ),
+    );
+  });
+  if (options.redrive && ticketIds.length === 0) return { items: [], ticketIds, backordered: [] };
+
+  // The order's backorder: what waits now. A re-drive takes its lines off; a short adds to them.
+  const waiting = options.redrive ? [] : mergeLines(order.backorder?.missing ?? [], backordered);
+  if (backordered.length > 0) {
+    events.push(
+      OrderBackordered.create(
+        { orderId: order.id, missing: backordered },
+        meta(order, deps, `backordered:${options.source ?? 'remainder'}`),
+      ),
+    );
+  }
+  const change: Change = {
+    timeline: [
+      ...(ticketIds.length > 0
+        ? [
+            {
+              type: 'PickRerouted',
+              at: options.now,
+              detail: { from: options.source ?? null, to: ticketIds, reason },
+            },
+          ]
+        : []),
+      ...(backordered.length > 0
+        ? [
+            {
+              type: 'RemainderBackordered',
+              at: options.now,
+              detail: { from: options.source ?? null, missing: backordered, reason },
+            },
+          ]
+        : []),
+    ],
+    events,
+  };
+  if (change.timeline?.length === 0) return { items, ticketIds, backordered };
+  const backorder =
+    waiting.length > 0
+      ? {
+          reason: reason || 'no location has the remainder',
+          missing: waiting,
+          since: order.backorder?.since ?? options.now,
+        }
+      : null;
+  if (order.status === 'backordered') {
+    // Every ticket came back empty and the units waited: the order picks again.
+    items.push(
+      statusUpdateItem(
+        deps,
+        order,
+        'picking',
+        ['backordered'],
+        { allocations: [...order.allocations, ...allocations], backorder },
+        change,
+      ),
+    );
+  } else {
+    items.push({
+      Update: withChange(
+        deps,
+        {
+          TableName: deps.tableName,
+          Key: keys.order(order.id),
+          UpdateExpression: 'SET allocations = :allocations, backorder = :backorder, updatedAt = :now',
+          ConditionExpression: 'updatedAt = :read AND #status IN (:picking, :partial)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':allocations': [...order.allocations, ...allocations],
+            ':backorder': backorder,
+            ':now': options.now,
+            ':read': order.updatedAt,
+            ':picking': 'picking',
+            ':partial': 'partially_shipped',
+          },
+        },
+        change,
+      ),
+    });
+  }
+  return { items, ticketIds, backordered };
+}
+
+function groupByBucket(parts: readonly { sku: string; bucket: number; quantity: number }[]) {
+  const grouped = new Map<string, number>();
+  for (const part of parts) {
+    const key = `${part.sku}\u0000${part.bucket}`;
+    grouped.set(key, (grouped.get(key) ?? 0) + part.quantity);
+  }
+  return grouped;
+}
+
+function mergeLines(a: readonly PickLine[], b: readonly PickLine[]): PickLine[] {
+  const merged = new Map<string, number>();
+  for (const line of [...a, ...b]) merged.set(line.sku, (merged.get(line.sku) ?? 0) + line.quantity);
+  return [...merged].map(([sku, quantity]) => ({ sku, quantity }));
+}
+
+/** A reservation row after a short pick: its lines reduced, or released when nothing is left on it. */
+function rowUpdate(deps: Deps, row: ReservationRecord, lines: ReservedLine[], now: string): TransactItem {
+  return {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.reservation(row.orderId, row.locationId, row.chunk ?? 0),
+      UpdateExpression: 'SET #lines = :lines, #status = :status, updatedAt = :now',
+      ConditionExpression: '#status = :held AND updatedAt = :read',
+      ExpressionAttributeNames: { '#status': 'status', '#lines': 'lines' },
+      ExpressionAttributeValues: {
+        ':lines': lines,
+        ':status': lines.length > 0 ? 'held' : 'released',
+        ':held': 'held',
+        ':now': now,
+        ':read': row.updatedAt,
+      },
+    },
+  };
+}
+
+async function write(deps: Deps, items: TransactItem[]): Promise<'written' | 'contended'> {
+  try {
+    await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
+    return 'written';
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return 'contended';
+    throw error;
+  }
+}
+
+const pause = (attempt: number) =>
+  new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * (attempt + 1)));
+
+const meta = (order: OrderRecord, deps: Deps, suffix: string) => ({
+  correlationId: order.correlationId,
+  idempotencyKey: `${order.id}:${suffix}`,
+  occurredAt: deps.clock.now(),
+});
+
+/**
+ * What happens after a ticket is answered. A re-routed ticket ships on its own run as soon as it is picked.
+ * The allocation's tickets (the first wave) answer the Standard workflow once, when none of them is open:
+ * with what they picked (and the shipping run for it), or, when nothing was picked, with the re-routed
+ * tickets still to come, or, when everything waits for stock, with `OutOfStockError` (the workflow's
+ * "Order is backordered"). Returns the order's tickets still open.
+ */
+export async function advanceOrder(
+  deps: Deps,
+  input: { orderId: string; ticketId: string; repeat: boolean; taskToken?: string },
+): Promise<string[]> {
+  const aggregate = await getOrderAggregate(deps, input.orderId);
+  if (!aggregate) return [];
+  const { order, pickTickets: tickets } = aggregate;
+  const open = tickets.filter((ticket) => ticket.status === 'open').map((ticket) => ticket.id);
+  const answered = tickets.find((ticket) => ticket.id === input.ticketId);
+  if (!answered) return open;
+  const billed = billedTickets(aggregate);
+
+  if (!isFirstWave(answered)) {
+    if (hasPicked(answered) && !billed.has(answered.id) && PICKABLE.includes(order.status)) {
+      await startShipping(deps, order, {
+        pickTicketIds: [answered.id],
+        wave: `t${ticketNumber(answered.id)}`,
+      });
+    } else if (
+      open.length === 0 &&
+      !tickets.some((t) => hasPicked(t)) &&
+      order.backorder &&
+      order.status === 'picking'
+    ) {
+      await toBackordered(deps, order);
+    }
+    return open;
+  }
+
+  const firstWave = tickets.filter(isFirstWave);
+  if (firstWave.some((ticket) => ticket.status === 'open')) return open;
+  const ready = firstWave.filter(hasPicked);
+  const token = input.taskToken ?? answered.taskToken;
+  try {
+    if (ready.length > 0) {
+      await deps.taskCallbacks.succeed(token, {
+        pickTicketIds: ready.map((ticket) => ticket.id),
+        lines: ready.flatMap((ticket) => ticket.picked ?? []),
+      });
+    } else if (open.length > 0) {
+      // Nothing picked here, but re-routed tickets are on their way: they ship on their own runs.
+      await deps.taskCallbacks.succeed(token, { pickTicketIds: [], lines: [], reroutedTo: open });
+    } else if (order.backorder) {
+      if (order.status === 'picking') await toBackordered(deps, order);
+      await deps.taskCallbacks.fail(
+        token,
+        'OutOfStockError',
+        `no stock for ${JSON.stringify(order.backorder.missing)}`,
+      );
+    } else {
+      await deps.taskCallbacks.fail(token, 'PickShortError', `nothing was picked for order ${order.id}`);
+    }
+  } catch (error) {
+    if (!(error instanceof TaskTokenExpiredError)) throw error;
+    // Already answered (a repeat, or the order's other last ticket) is expected; a wait that timed out and
+    // failed the order is not.
+    const again = await getOrderAggregate(deps, order.id);
+    if (!((input.repeat || tickets.length > 1) && again?.order.status !== 'failed')) {
+      throw new ConflictError(`pick ticket ${answered.id} expired: the workflow stopped waiting for it`);
+    }
+    if (!again || !PICKABLE.includes(again.order.status)) return open;
+  }
+  const unbilled = ready.filter((ticket) => !billed.has(ticket.id));
+  if (unbilled.length > 0 && PICKABLE.includes(order.status)) {
+    await startShipping(deps, order, { pickTicketIds: unbilled.map((ticket) => ticket.id) });
+  }
+  return open;
+}
+
+/** Nothing was picked anywhere and every unit waits for stock: the order is backordered as a whole. */
+async function toBackordered(deps: Deps, order: OrderRecord) {
+  const now = deps.clock.now().toISOString();
+  await transact(deps, [
+    statusUpdateItem(
+      deps,
+      order,
+      'backordered',
+      ['picking'],
+      {},
+      {
+        timeline: [
+          { type: 'OrderBackordered', at: now, detail: { missing: order.backorder?.missing ?? [] } },
+        ],
+      },
+    ),
+  ]);
+}
+
+/**
+ * Escalates every open ticket past its due time, at every location: the ticket becomes `escalated` with a
+ * timeline line and `PickEscalated`, its stock is released and re-routed (new tickets) or backordered, and
+ * the order moves on as after a short pick. Run by the reconciler.
+ */
+export async function escalateOverduePicks(deps: Deps): Promise<string[]> {
+  const now = deps.clock.now().toISOString();
+  const escalated: string[] = [];
+  for (const location of await listLocations(deps)) {
+    for (const ticket of await openTicketsAt(deps, location.id, { dueBefore: now })) {
+      if (!ticket.dueAt || ticket.dueAt >= now) continue;
+      try {
+        const answer = await answerShort(deps, {
+          ticket,
+          outcome: {
+            short: true,
+            lines: ticket.lines.map((line) => ({ sku: line.sku, ordered: line.quantity, picked: 0 })),
+          },
+          mode: 'escalated',
+        });
+        if (answer.outcome !== 'answered') continue;
+        escalated.push(ticket.id);
+        await advanceOrder(deps, { orderId: ticket.orderId, ticketId: ticket.id, repeat: true });
+      } catch (error) {
+        // An order that left picking (failed, cancelled) keeps its ticket; the others go on.
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+  }
+  return escalated;
+}
+
+export { isFirstWave };
