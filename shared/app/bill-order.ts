@@ -1,18 +1,22 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BUSINESS_METRICS } from '../config/monitoring.js';
 import { addShares, captureShare, ZERO_SHARE } from '../domain/capture.js';
-import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, TransientError } from '../domain/errors.js';
 import { OrderShipped, PaymentCaptured } from '../events/catalogue.js';
 import { countMetric } from '../observability.js';
 import type { Deps } from '../runtime/deps.js';
 import { faultPoint } from '../runtime/faults.js';
 import type { TransactItem } from '../store/db.js';
+import { writeIfCondition } from '../store/db.js';
 import { shipItems } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
 import { saleEntryId } from '../store/ledger.js';
 import {
   getOrderAggregate,
   type OrderAggregate,
+  type OrderRecord,
   type PaymentState,
+  type PendingCapture,
   type PickTicketRecord,
   partsOf,
   type ShipmentRecord,
@@ -90,25 +94,20 @@ async function billShipment(
     const ticket = ticketOf(aggregate, shipment);
     if (!ticket) throw new ConflictError(`shipment ${shipment.id} has no pick ticket`);
     const rows = ticketRows(aggregate.reservations, ticket);
-    const final = !moreToShip(aggregate, ticket, shipment);
     const capturedSoFar = order.payment.capturedTotals ?? ZERO_SHARE;
-    const first = (order.payment.captures ?? []).length === 0;
-    const share = captureShare({
-      lines: order.lines,
-      totals: order.totals,
-      shipped: shippedLines(ticket),
-      captured: capturedSoFar,
-      first,
-      final,
-    });
-    // The card pays `payment.amount` (less than the grand total when gift cards or store credit pay part):
-    // its captures follow the shares, the final one taking what is left of it.
-    const cardTotal = order.payment.amount;
-    const amount = final
-      ? cardTotal - order.payment.captured
-      : order.totals.grand > 0
-        ? Math.floor((share.grand * cardTotal) / order.totals.grand)
-        : 0;
+    const pending = order.payment.pendingCapture;
+    if (pending && pending.shipmentId !== shipment.id) {
+      // Another shipment of this order is between its capture and its record: bill after it (Step Functions
+      // retries TransientError with backoff).
+      throw new TransientError(
+        `order ${order.id} is billing shipment ${pending.shipmentId}; ${shipment.id} waits`,
+      );
+    }
+    const intent = pending ?? captureIntent(order, ticket, shipment, aggregate, capturedSoFar);
+    const { final, first, share, amount } = intent;
+    // An order shipping in several parts records the request before the gateway sees it (one more write of the
+    // order, for those orders only): whatever happens next, this key is only ever sent with this request.
+    if (!pending && !(first && final) && !(await recordIntent(deps, order, intent))) continue;
     const request = {
       idempotencyKey: `capture:${order.id}:${shipment.id}`,
       authorizationId: order.payment.authorizationId,
@@ -135,14 +134,14 @@ async function billShipment(
           captured: order.payment.captured + amount,
         }
       : {
-          ...order.payment,
+          ...withoutPending(order.payment),
           status: final ? 'captured' : 'authorized',
           captureId: capture.captureId,
           captured: order.payment.captured + amount,
           capturedTotals,
           captures: [
             ...(order.payment.captures ?? []),
-            { shipmentId: shipment.id, captureId: capture.captureId, amount },
+            { shipmentId: shipment.id, captureId: capture.captureId, amount, at: now },
           ],
         };
     const meta = (name: string) => ({
@@ -196,12 +195,14 @@ async function billShipment(
         ],
       },
     );
-    // Two runs billing two shipments of one order at once: the second re-reads and takes its share after.
+    // Two runs billing two shipments of one order at once: the second re-reads and takes its share after. The
+    // payment is written whole, so a refund reserved since the read (payment.refunded) must not be lost either.
     if (orderItem.Update) {
-      orderItem.Update.ConditionExpression = `${orderItem.Update.ConditionExpression} AND payment.captured = :capturedBefore`;
+      orderItem.Update.ConditionExpression = `${orderItem.Update.ConditionExpression} AND payment.captured = :capturedBefore AND payment.refunded = :refundedBefore`;
       orderItem.Update.ExpressionAttributeValues = {
         ...orderItem.Update.ExpressionAttributeValues,
         ':capturedBefore': order.payment.captured,
+        ':refundedBefore': order.payment.refunded,
       };
     }
     const items: TransactItem[] = [
@@ -251,3 +252,52 @@ function moreToShip(aggregate: OrderAggregate, ticket: PickTicketRecord, shipmen
     (aggregate.order.backorder?.missing.length ?? 0) > 0
   );
 }
+
+/** What this shipment's capture is: its share of the order's money and the card amount (docs/fulfillment.md). */
+function captureIntent(
+  order: OrderRecord,
+  ticket: PickTicketRecord,
+  shipment: ShipmentRecord,
+  aggregate: OrderAggregate,
+  capturedSoFar: PendingCapture['share'],
+): PendingCapture {
+  const final = !moreToShip(aggregate, ticket, shipment);
+  const first = (order.payment.captures ?? []).length === 0;
+  const share = captureShare({
+    lines: order.lines,
+    totals: order.totals,
+    shipped: shippedLines(ticket),
+    captured: capturedSoFar,
+    first,
+    final,
+  });
+  // The card pays `payment.amount` (less than the grand total when gift cards or store credit pay part): its
+  // captures follow the shares, the final one taking what is left of it. BigInt: share × card total can pass
+  // 2^53 on large JPY or KWD orders.
+  const cardTotal = order.payment.amount;
+  const grand = order.totals.grand;
+  const amount = final
+    ? cardTotal - order.payment.captured
+    : grand <= 0
+      ? 0
+      : cardTotal === grand
+        ? share.grand
+        : Number((BigInt(share.grand) * BigInt(cardTotal)) / BigInt(grand));
+  return { shipmentId: shipment.id, amount, final, first, share };
+}
+
+/** Stores the intent on the order if nothing was captured or intended since the read; false when it lost. */
+async function recordIntent(deps: Deps, order: OrderRecord, intent: PendingCapture): Promise<boolean> {
+  return await writeIfCondition(
+    deps,
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: keys.order(order.id),
+      UpdateExpression: 'SET payment.pendingCapture = :intent',
+      ConditionExpression: 'attribute_not_exists(payment.pendingCapture) AND payment.captured = :captured',
+      ExpressionAttributeValues: { ':intent': intent, ':captured': order.payment.captured },
+    }),
+  );
+}
+
+const withoutPending = ({ pendingCapture: _pending, ...payment }: PaymentState): PaymentState => payment;

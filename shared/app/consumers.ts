@@ -224,6 +224,11 @@ export async function recordAccountingEvent(
       data.totals && data.totals.grand === data.amount ? undefined : await getOrderRecord(deps, data.orderId);
     const totals = data.totals ?? order?.totals;
     if (!totals) throw new NotFoundError(`order ${data.orderId} of capture ${data.captureId} does not exist`);
+    // A shipment of free items (its share all zeros, nothing taken): there is no sale to post.
+    const { subtotal, discount, shipping, tax, grand } = totals;
+    if (data.amount === 0 && subtotal === 0 && discount === 0 && shipping === 0 && tax === 0 && grand === 0) {
+      return 'ignored';
+    }
     const shipmentId = (envelope.detail.data as { shipmentId?: unknown }).shipmentId;
     const entry = saleEntry({
       id: data.journalEntryId,

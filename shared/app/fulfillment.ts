@@ -7,10 +7,17 @@ import { type PickLine, type PickOutcome, pickedUnits, shortfall, takeFromRows }
 import { decideSourcing } from '../domain/sourcing.js';
 import { OrderBackordered, PickEscalated, PickTicketOpened } from '../events/catalogue.js';
 import type { DomainEvent } from '../events/envelope.js';
+import { logger } from '../observability.js';
 import { TaskTokenExpiredError } from '../ports/workflow.js';
 import type { Deps } from '../runtime/deps.js';
 import type { TransactItem } from '../store/db.js';
-import { planBucketParts, releaseItem, reserveItem, stockBuckets } from '../store/inventory.js';
+import {
+  planBucketParts,
+  releaseItem,
+  reserveItem,
+  stockBuckets,
+  writeOffUnpicked,
+} from '../store/inventory.js';
 import { keys } from '../store/keys.js';
 import { allocatedToday, listLocations } from '../store/locations.js';
 import {
@@ -27,7 +34,12 @@ import {
 import { type Change, withChange } from '../store/outbox.js';
 import { openTicketsAt, pickTicketPut, ticketNumber } from '../store/pick-tickets.js';
 import { startShipping } from './place-order.js';
-import { pickTicketId, sourcingFulfillment, toSourcingLocations } from './reserve-order.js';
+import {
+  pickTicketId,
+  sourcingFulfillment,
+  TRANSACTION_LIMIT,
+  toSourcingLocations,
+} from './reserve-order.js';
 
 /** Reservation rows of a re-routed ticket start at its number × this; an allocation's rows are 0–999. */
 export const CHUNKS_PER_TICKET = 1000;
@@ -114,16 +126,26 @@ export async function answerShort(
     const release: TransactItem[] = [
       ...rows.map((row, index) => rowUpdate(deps, row, (taken.lines[index] ?? []) as ReservedLine[], now)),
       // One item per bucket: a transaction may not touch an item twice, and chunked rows share buckets.
-      ...[...groupByBucket(taken.released)].map(([key, quantity]) => {
+      ...[...groupByBucket(taken.released)].flatMap(([key, quantity]) => {
         const [sku = '', bucket = '0'] = key.split('\u0000');
-        return releaseItem(deps, ticket.locationId, sku, quantity, now, Number(bucket));
+        // A short pick: the picker did not find them, so they leave on-hand too (a correction movement), or
+        // the next re-route could send the order straight back to this shelf. An escalation only releases:
+        // nobody looked at the shelf.
+        return input.mode === 'short'
+          ? writeOffUnpicked(deps, ticket.locationId, sku, quantity, now, Number(bucket), ticket.id)
+          : [releaseItem(deps, ticket.locationId, sku, quantity, now, Number(bucket))];
       }),
     ];
-    const plan = await planReroute(deps, aggregate, short, {
+    let plan = await planReroute(deps, aggregate, short, {
       exclude: ticket.locationId,
       now,
       source: ticket.id,
     });
+    // A large ticket's release and re-route may not fit DynamoDB's 100 items: the units are backordered in
+    // this transaction, and the reconciler re-drives them (redriveRemainder) in one of their own.
+    if (2 + release.length + plan.items.length > TRANSACTION_LIMIT) {
+      plan = await planReroute(deps, aggregate, short, { now, source: ticket.id, backorderOnly: true });
+    }
     const result = { reroutedTo: plan.ticketIds, backordered: plan.backordered };
     const timelineType = input.mode === 'escalated' ? 'PickEscalated' : 'PickShort';
     const ticketItem: TransactItem = {
@@ -221,7 +243,7 @@ async function planReroute(
   deps: Deps,
   aggregate: OrderAggregate,
   lines: readonly PickLine[],
-  options: { exclude?: string; now: string; source?: string; redrive?: boolean },
+  options: { exclude?: string; now: string; source?: string; redrive?: boolean; backorderOnly?: boolean },
 ): Promise<ReroutePlan> {
   const { order } = aggregate;
   const wanted = lines.filter((line) => line.quantity > 0);
@@ -230,7 +252,7 @@ async function planReroute(
   let reason = '';
   let rule = '';
   let buckets: Awaited<ReturnType<typeof stockBuckets>> = [];
-  if (wanted.length > 0) {
+  if (wanted.length > 0 && !options.backorderOnly) {
     const locations = await listLocations(deps);
     buckets = (await Promise.all(wanted.map((line) => stockBuckets(deps, line.sku)))).flat();
     const used = await allocatedToday(
@@ -587,8 +609,11 @@ export async function escalateOverduePicks(deps: Deps): Promise<string[]> {
         escalated.push(ticket.id);
         await advanceOrder(deps, { orderId: ticket.orderId, ticketId: ticket.id, repeat: true });
       } catch (error) {
-        // An order that left picking (failed, cancelled) keeps its ticket; the others go on.
-        if (!(error instanceof ConflictError)) throw error;
+        // An order that left picking (failed, cancelled) keeps its ticket; any other failure is logged and the
+        // others go on, so one ticket can never stop the reconciler's run.
+        if (!(error instanceof ConflictError)) {
+          logger.error('could not escalate an overdue pick ticket', { pickTicketId: ticket.id, error });
+        }
       }
     }
   }

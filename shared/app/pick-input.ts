@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { OrderLineSchema } from '../domain/order.js';
 
-const positive = (max: number) => z.number().positive().max(max);
+/**
+ * Inches and pounds from a thousandth up: smaller means nothing for a carton, and DynamoDB cannot store a
+ * magnitude below 1e-130 (5e-324 would fail the write with a 500 instead of a 400 on the field).
+ */
+const positive = (max: number) => z.number().min(0.001, 'at least 0.001').max(max);
 
 /** One packed carton: inches and pounds, positive; `id` optional (`ctn_<n>` by position), lines optional. */
 export const CartonSchema = z.object({

@@ -1,10 +1,17 @@
+import { pickDueSeconds } from '../config/fulfillment.js';
 import type { OrderStatus } from '../domain/order.js';
 import type { Deps } from '../runtime/deps.js';
 import { keys } from '../store/keys.js';
 import { allOrdersInStatus } from '../store/order-index.js';
 import { getOrderAggregate, type OrderRecord, transact } from '../store/orders.js';
 import { cancelPayment, markOrderFailed, releaseAllocation } from './compensate.js';
-import { billedTickets, escalateOverduePicks, hasPicked, redriveRemainder } from './fulfillment.js';
+import {
+  advanceOrder,
+  billedTickets,
+  escalateOverduePicks,
+  hasPicked,
+  redriveRemainder,
+} from './fulfillment.js';
 import { notifyCustomer } from './notify-customer.js';
 import { shippingName, startShipping, startWorkflow, workflowName } from './place-order.js';
 
@@ -63,6 +70,18 @@ export async function reconcileOrders(
   // remainders waiting for stock are tried again, so neither waits for the next StockReceived.
   const escalated = await escalateOverduePicks(deps);
   if (escalated.length > 0) result.escalated = escalated;
+  // An escalation commits, then answers the Standard wait; if that answer was lost (throttled, the run timed
+  // out), the wait would time out a day later and fail the order. Orders picking for longer than the due time
+  // whose first wave is all answered get their answer again (advanceOrder is idempotent with `repeat`).
+  const dueBefore = new Date(nowMs - pickDueSeconds() * 1000).toISOString();
+  for (const order of await stale(deps, 'picking', dueBefore)) {
+    const aggregate = await getOrderAggregate(deps, order.id);
+    const firstWave = (aggregate?.pickTickets ?? []).filter((ticket) => ticket.firstWave !== false);
+    const last = firstWave.at(-1);
+    if (!last || firstWave.some((ticket) => ticket.status === 'open')) continue;
+    if (!(await deps.workflows.isRunning(workflowName(order)))) continue;
+    await advanceOrder(deps, { orderId: order.id, ticketId: last.id, repeat: true });
+  }
   for (const order of await allOrdersInStatus(deps, 'partially_shipped', { oldestFirst: true })) {
     if (order.backorder) await redriveRemainder(deps, order.id);
     // A remainder picked long ago and never billed: its shipping run died (or its start was lost).

@@ -66,6 +66,8 @@ export interface AuditSettings {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Billed weight in pounds: up to 7 digits and 3 decimals. */
+const WEIGHT = /^\d{1,7}(\.\d{1,3})?$/;
 /** A calendar date that exists: `Date.parse` rolls 2026-02-30 over to March 2, so the day must survive a round trip. */
 const isDate = (value: string) => {
   const at = Date.parse(`${value}T00:00:00Z`);
@@ -178,7 +180,8 @@ export function parseFreightInvoiceCsv(text: string, settings: AuditSettings): P
       }
     }
     const weightText = value('weight');
-    const weightLb = weightText ? Number(weightText) : undefined;
+    // A plain decimal: Number() would also take 0x10, 1e5 and 1e-200 (which DynamoDB cannot store: a 500).
+    const weightLb = weightText ? (WEIGHT.test(weightText) ? Number(weightText) : Number.NaN) : undefined;
     if (weightLb !== undefined && !(Number.isFinite(weightLb) && weightLb >= 0))
       problem('weight', 'a number of pounds');
     if (billed === undefined || issues.some((issue) => issue.field.startsWith(`row ${record.line}.`)))

@@ -78,7 +78,9 @@ export interface FreightClassResult {
 /** Calendar date (YYYY-MM-DD) of a ship date: a plain date as given, a timestamp by its UTC date. */
 function shipDay(value: Date | string): string | undefined {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    return Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ? undefined : value;
+    // Date.parse rolls a day that does not exist (2026-02-30) into the next month: it must survive a round trip.
+    const at = Date.parse(`${value}T00:00:00Z`);
+    return Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== value ? undefined : value;
   }
   const date = typeof value === 'string' ? new Date(value) : value;
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) return undefined;
@@ -117,8 +119,9 @@ export function nmfcClass(input: FreightClassInput): FreightClassResult {
     issues.push({ field: 'scale', message: "must be '13-tier' or '11-tier'" });
   }
   if (issues.length > 0 || day === undefined) throw validationErrorFrom(issues);
-  const cubicFeet = (input.lengthIn * input.widthIn * input.heightIn) / 1728;
-  const density = input.weightLb / cubicFeet;
+  // weight × 1728 / in³ rather than weight / (in³ / 1728): one division, so a density exactly on a
+  // breakpoint (1000 lb on 48 × 40 × 60 in is 15 lb/ft³) is not 14.999… and one class too high.
+  const density = (input.weightLb * 1728) / (input.lengthIn * input.widthIn * input.heightIn);
   const scale = input.scale ?? scaleOn(day);
   return {
     densityLbPerFt3: density,

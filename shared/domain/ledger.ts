@@ -140,28 +140,42 @@ export const cashOf = (sale: JournalEntry) =>
     .filter((line) => line.account === ACCOUNTS.paymentClearing)
     .reduce((sum, line) => sum + line.debit - line.credit, 0);
 
+/** Tender lines: what paid for the sale. A card refund gives back card money only, never the gift card's. */
+const TENDER_ACCOUNTS: ReadonlySet<string> = new Set([
+  ACCOUNTS.paymentClearing,
+  ACCOUNTS.giftCardLiability,
+  ACCOUNTS.storeCreditLiability,
+]);
+
 /**
- * The sale's non-clearing lines scaled to `amount` of its cash, signed (a credit of the sale is positive):
- * each rounded down, and the units the rounding lost given to the lines with the largest remainders (ties
- * by account, then position), so they sum to `amount` exactly and the same input gives the same lines.
+ * The sale's revenue, discount, shipping and tax lines scaled to `amount` of its net (the grand total they
+ * make up), signed (a credit of the sale is positive): each rounded down, and the units the rounding lost
+ * given to the lines with the largest remainders (ties by account, then position), so they sum to `amount`
+ * exactly and the same input gives the same lines. Tender lines are left out: refunding 10 of a card that
+ * paid 100 of a 1000 order (900 by gift card) reverses 10 of the sale, and the gift card keeps its 900.
+ * BigInt: a line times an amount passes 2^53 on large JPY or KWD orders.
  */
 function scaledLines(sale: JournalEntry, amount: number): { line: JournalLine; value: number }[] {
-  const cash = cashOf(sale);
-  const scaled = sale.lines
+  const rows = sale.lines
     .map((line, index) => ({ line, index }))
-    .filter(({ line }) => line.account !== ACCOUNTS.paymentClearing)
-    .map(({ line, index }) => {
-      const exact = (line.credit - line.debit) * amount;
-      const floor = Math.floor(exact / cash);
-      return { line, index, value: floor, remainder: exact - floor * cash };
-    });
+    .filter(({ line }) => !TENDER_ACCOUNTS.has(line.account));
+  const net = BigInt(rows.reduce((sum, { line }) => sum + line.credit - line.debit, 0));
+  const scaled = rows.map(({ line, index }) => {
+    const exact = BigInt(line.credit - line.debit) * BigInt(amount);
+    let floor = exact / net;
+    if (floor * net > exact) floor -= 1n;
+    return { line, index, value: Number(floor), remainder: exact - floor * net };
+  });
   let missing = amount - scaled.reduce((sum, row) => sum + row.value, 0);
   const byRemainder = [...scaled].sort(
-    (a, b) => b.remainder - a.remainder || a.line.account.localeCompare(b.line.account) || a.index - b.index,
+    (a, b) =>
+      (b.remainder > a.remainder ? 1 : b.remainder < a.remainder ? -1 : 0) ||
+      a.line.account.localeCompare(b.line.account) ||
+      a.index - b.index,
   );
   for (const row of byRemainder) {
     if (missing <= 0) break;
-    if (row.remainder === 0) continue;
+    if (row.remainder === 0n) continue;
     row.value += 1;
     missing -= 1;
   }

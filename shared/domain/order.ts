@@ -101,6 +101,15 @@ export interface OrderTotals {
 export function deriveTotals(order: CanonicalOrder): OrderTotals {
   const subtotal = order.lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
   const lineDiscounts = order.lines.reduce((sum, line) => sum + line.discount, 0);
+  // A line's discount above its own price would make its shipment's capture negative (docs/fulfillment.md).
+  const overLine = order.lines.findIndex((line) => line.discount > line.unitPrice * line.quantity);
+  if (overLine >= 0) {
+    const line = order.lines[overLine];
+    throw new UnprocessableError(
+      `lines[${overLine}].discount (${line?.discount}) exceeds the line's price (${(line?.unitPrice ?? 0) * (line?.quantity ?? 0)})`,
+      { field: `lines[${overLine}].discount` },
+    );
+  }
   if (lineDiscounts > order.discount) {
     throw new UnprocessableError(
       `line discounts (${lineDiscounts}) exceed the order discount (${order.discount})`,

@@ -539,6 +539,26 @@ export const releaseItem = (
   },
 });
 
+/** Reserved units that leave the location: out of on-hand and reserved (available unchanged), with a movement. */
+const takeOutReserved = (
+  deps: Deps,
+  stock: { locationId: string; sku: string; bucket: number },
+  quantity: number,
+  now: string,
+  movement: { type: 'shipment' | 'correction'; reason: string; reference: string },
+): TransactItem[] => [
+  {
+    Update: {
+      TableName: deps.tableName,
+      Key: keys.stock(stock.sku, stock.locationId, stock.bucket),
+      UpdateExpression: 'SET reserved = reserved - :q, onHand = onHand - :q, updatedAt = :now',
+      ConditionExpression: 'reserved >= :q AND onHand >= :q',
+      ExpressionAttributeValues: { ':q': quantity, ':now': now },
+    },
+  },
+  movementItem(deps, { ...stock, ...movement, delta: -quantity, at: now }, deps.ids.next('mv')),
+];
+
 /** Goods that ship leave both on-hand and reserved, with a shipment movement; available does not change. */
 export const shipItems = (
   deps: Deps,
@@ -548,22 +568,31 @@ export const shipItems = (
   now: string,
   bucket: number,
   reference: string,
-): TransactItem[] => [
-  {
-    Update: {
-      TableName: deps.tableName,
-      Key: keys.stock(sku, locationId, bucket),
-      UpdateExpression: 'SET reserved = reserved - :q, onHand = onHand - :q, updatedAt = :now',
-      ConditionExpression: 'reserved >= :q AND onHand >= :q',
-      ExpressionAttributeValues: { ':q': quantity, ':now': now },
-    },
-  },
-  movementItem(
-    deps,
-    { sku, locationId, bucket, type: 'shipment', delta: -quantity, reason: 'shipped', reference, at: now },
-    deps.ids.next('mv'),
-  ),
-];
+): TransactItem[] =>
+  takeOutReserved(deps, { locationId, sku, bucket }, quantity, now, {
+    type: 'shipment',
+    reason: 'shipped',
+    reference,
+  });
+
+/**
+ * Units a picker did not find on the shelf: they leave on-hand and reserved (a `correction` movement naming
+ * the ticket), so they are not offered again at that location until a receipt or a count brings them back.
+ */
+export const writeOffUnpicked = (
+  deps: Deps,
+  locationId: string,
+  sku: string,
+  quantity: number,
+  now: string,
+  bucket: number,
+  pickTicketId: string,
+): TransactItem[] =>
+  takeOutReserved(deps, { locationId, sku, bucket }, quantity, now, {
+    type: 'correction',
+    reason: 'not on the shelf at pick',
+    reference: pickTicketId,
+  });
 
 export async function listMovements(
   deps: Deps,

@@ -44,7 +44,21 @@ export interface PaymentState {
    * One per billed shipment (docs/fulfillment.md#capture-per-shipment): on the order, which bill-order
    * writes anyway, so billing a shipment costs no write of the (large) shipment item.
    */
-  captures?: { shipmentId: string; captureId: string; amount: number }[];
+  captures?: { shipmentId: string; captureId: string; amount: number; at?: string }[];
+  /**
+   * The capture one shipping run is about to make, written before it calls the gateway when the order ships in
+   * several parts: a retry (or a run that lost a race) sends the very request it stored, never a recomputed
+   * one under the same key, and another shipment waits until it is recorded (docs/fulfillment.md).
+   */
+  pendingCapture?: PendingCapture;
+}
+
+export interface PendingCapture {
+  shipmentId: string;
+  amount: number;
+  final: boolean;
+  first: boolean;
+  share: { subtotal: number; discount: number; shipping: number; tax: number; grand: number };
 }
 
 export interface AllocationView {

@@ -906,6 +906,8 @@ const bodyRoutes: BodyRoute[] = [
       ['cartons.0.lengthIn', -1],
       ['cartons.0.widthIn', 121],
       ['cartons.0.heightIn', '8'],
+      // Positive, but below what DynamoDB can store.
+      ['cartons.0.heightIn', 5e-324],
       ['cartons.0.id', ''],
       ['cartons.0.id', 'a b'],
       ['cartons.0.lines', [{ sku: 'SKU MUG', quantity: 1 }]],
@@ -2869,6 +2871,7 @@ bodyRoutes.push(
       ['widthIn', -0.5],
       ['heightIn', 'tall'],
       ['shipDate', 'soon'],
+      ['shipDate', '2026-02-30'],
       ['shipDate', ''],
       ['shipDate', DELETE],
       ['shipDate', 20_261_120],
@@ -2934,6 +2937,8 @@ bodyRoutes.push(
       ['lengthIn', DELETE],
       ['weightLb', 2001],
       ['weightLb', null],
+      ['heightIn', 5e-324],
+      ['widthIn', -1e-200],
       ['unexpected', true],
       ...rootInvalid,
     ],
@@ -2982,6 +2987,9 @@ const freightInvalidCells: readonly (readonly [FreightColumn, string])[] = [
   ['carrier', ''],
   ['invoice_date', '2026-13-01'],
   ['invoice_date', '20/11/2026'],
+  // Days that do not exist (Date.parse rolls them into the next month).
+  ['invoice_date', '2026-02-30'],
+  ['ship_date', '2026-11-31'],
   ['invoice_date', ''],
   ['tracking_number', ''],
   ['ship_date', 'yesterday'],
@@ -2994,6 +3002,9 @@ const freightInvalidCells: readonly (readonly [FreightColumn, string])[] = [
   ['currency', ''],
   ['accessorials', 'LGD'],
   ['weight', 'heavy'],
+  // Below what DynamoDB can store, and numbers that are not plain decimals.
+  ['weight', '1e-200'],
+  ['weight', '0x10'],
 ];
 
 const freightInvalidFiles: readonly (readonly [string, (n: number) => string])[] = [

@@ -294,6 +294,51 @@ describe('Given a cross-border shipment whose label select-carrier just bought',
   });
 });
 
+describe('Given a cross-border order picked and labelled by the shipping run', () => {
+  it('buys the label and issues its commercial invoice with the order’s lines, once', async () => {
+    const deps = await createTestDeps();
+    await seedLocation(deps, 'wh-xb');
+    await setStock(deps, { locationId: 'wh-xb', sku: 'SKU-XB', onHand: 10 });
+    const { orderId } = await placeOrder(deps, {
+      order: {
+        channel: 'direct',
+        externalId: `xb-${uniqueNumber()}`,
+        currency: 'USD',
+        customer: { email: 'xb@example.com', name: 'Jean Tremblay' },
+        shippingAddress: {
+          line1: '1 Rue Sainte-Catherine',
+          city: 'Montréal',
+          postalCode: 'H2X 1K4',
+          country: 'CA',
+        },
+        lines: [{ sku: 'SKU-XB', name: 'Maple mug', quantity: 2, unitPrice: 1250, discount: 0 }],
+        shipping: 900,
+        tax: 0,
+        discount: 0,
+        total: 3400,
+        fulfillment: { type: 'ship' },
+      },
+    });
+    await allocateOrder(deps, { orderId, taskToken: `token-${orderId}` });
+    const ticket = (await getOrderAggregate(deps, orderId))?.pickTickets[0];
+    if (!ticket) throw new Error('no pick ticket');
+    await confirmPick(deps, { pickTicketId: ticket.id, lines: [{ sku: 'SKU-XB', quantity: 2 }] });
+
+    const { shipments } = await selectCarrier(deps, { orderId });
+    await selectCarrier(deps, { orderId });
+
+    expect(shipments).toHaveLength(1);
+    const documents = await listOrderDocuments(deps, orderId);
+    expect(documents.map((document) => [document.type, document.shipmentId])).toEqual([
+      ['commercial-invoice', shipments[0]?.id],
+    ]);
+    const text = await textOf((await deps.objects.get(documents[0]?.key ?? '')) as Uint8Array);
+    expect(text).toContain('Maple mug');
+    expect(text).toContain('12.50 USD');
+    expect(text).toContain(shipments[0]?.trackingNumber ?? 'no tracking');
+  });
+});
+
 describe('Given a domestic order picked and labelled by the shipping run', () => {
   let deps: TestDeps;
   let orderId: string;

@@ -13,7 +13,7 @@ import { selectCarrier } from '../../shared/app/select-carrier.js';
 import { DEFAULT_PICK_DUE_SECONDS } from '../../shared/config/fulfillment.js';
 import type { CanonicalOrder } from '../../shared/domain/order.js';
 import type { PaymentCapturedData } from '../../shared/events/catalogue/payment-captured.js';
-import { stockForSku } from '../../shared/store/inventory.js';
+import { listMovements, stockForSku } from '../../shared/store/inventory.js';
 import { type LocationRecord, putLocation } from '../../shared/store/locations.js';
 import { findPickTicket, getOrderAggregate, getOrderRecord } from '../../shared/store/orders.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
@@ -166,11 +166,12 @@ describe('Given a SKU stocked at two warehouses', () => {
       const total = 3 * 1000 - 150 + 500 + 240;
       expect(captures.reduce((sum, capture) => sum + capture.amount, 0)).toBe(total);
       expect(aggregate?.order.payment.captured).toBe(total);
-      // Every unit left: nothing reserved, 1 + 2 gone from on-hand.
+      // Every unit left: nothing reserved, 1 + 2 gone from on-hand; the 2 the first picker did not find are
+      // written off there (a correction movement), not offered again.
       const stock = await stockForSku(deps, 'FUL-A');
       expect(stock.map((row) => [row.locationId, row.onHand, row.reserved]).sort()).toEqual(
         [
-          [aggregate?.pickTickets.find((t) => t.id === first)?.locationId, 2, 0],
+          [aggregate?.pickTickets.find((t) => t.id === first)?.locationId, 0, 0],
           [aggregate?.pickTickets.find((t) => t.id === second)?.locationId, 3, 0],
         ].sort(),
       );
@@ -220,8 +221,13 @@ describe('Given a SKU stocked at one warehouse only', () => {
       expect((await getOrderRecord(deps, orderId))?.backorder?.missing).toEqual([
         { sku: 'FUL-B', quantity: 2 },
       ]);
+      // The 2 units nobody found leave on-hand with a correction; the picked one stays reserved until it ships.
       const [row] = await stockForSku(deps, 'FUL-B');
-      expect(row).toMatchObject({ reserved: 1, available: 2 });
+      expect(row).toMatchObject({ onHand: 1, reserved: 1, available: 0 });
+      const movements = await listMovements(deps, 'FUL-B', 'ful-east');
+      expect(movements.filter((m) => m.type === 'correction')).toEqual([
+        expect.objectContaining({ delta: -2, reason: 'not on the shelf at pick', reference: ticketId }),
+      ]);
       expect(runsOf(orderId)).toEqual([[ticketId]]);
       await runShipping(orderId, [ticketId]);
       expect((await getOrderRecord(deps, orderId))?.status).toBe('partially_shipped');
@@ -350,6 +356,68 @@ describe('Given an order split over two warehouses (one SKU at each)', () => {
       expect(captures.reduce((sum, capture) => sum + (capture.totals?.tax ?? 0), 0)).toBe(240);
       expect(captures.reduce((sum, capture) => sum + (capture.totals?.shipping ?? 0), 0)).toBe(500);
     });
+  });
+});
+
+describe('Given two shipping runs billing two shipments of one order at the same moment', () => {
+  it('captures each once with the request it recorded, and the captures add up to the total', async () => {
+    await setStock(deps, { locationId: 'ful-east', sku: 'FUL-RACE-E', onHand: 2 });
+    await setStock(deps, { locationId: 'ful-west', sku: 'FUL-RACE-W', onHand: 2 });
+    const canonical = order('FUL-RACE-E', 1);
+    canonical.lines = [
+      { sku: 'FUL-RACE-E', quantity: 1, unitPrice: 1000, discount: 100 },
+      { sku: 'FUL-RACE-W', quantity: 2, unitPrice: 1000, discount: 50 },
+    ];
+    canonical.total = 3000 - 150 + 500 + 240;
+    const orderId = await place(canonical);
+    const { pickTicketIds } = await allocate(orderId);
+    for (const id of pickTicketIds) {
+      const ticket = await findPickTicket(deps, id);
+      await confirmPick(deps, {
+        pickTicketId: id,
+        lines: (ticket?.lines ?? []).map(({ sku, quantity }) => ({ sku, quantity })),
+      });
+    }
+    await selectCarrier(deps, { orderId, pickTicketIds });
+    const requests: { idempotencyKey: string; amount: number; final?: boolean }[] = [];
+    const capture = deps.payments.capture.bind(deps.payments);
+    deps.payments.capture = async (request) => {
+      requests.push(request);
+      return await capture(request);
+    };
+    try {
+      // Each run bills its own ticket; a run that finds the other between capture and record waits and retries,
+      // as Step Functions retries TransientError.
+      const bill = async (ticketId: string) => {
+        for (let attempt = 0; ; attempt += 1) {
+          try {
+            return await billOrder(deps, { orderId, pickTicketIds: [ticketId] });
+          } catch (error) {
+            if ((error as Error).name !== 'TransientError' || attempt > 20) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        }
+      };
+      await Promise.all(pickTicketIds.map((id) => bill(id)));
+    } finally {
+      deps.payments.capture = capture;
+    }
+    // Never the same key with two different requests: one request per key.
+    const byKey = new Map<string, string>();
+    for (const request of requests) {
+      const seen = byKey.get(request.idempotencyKey);
+      const body = JSON.stringify([request.amount, request.final]);
+      if (seen) expect(body, request.idempotencyKey).toBe(seen);
+      byKey.set(request.idempotencyKey, body);
+    }
+    expect(byKey.size).toBe(2);
+    const record = await getOrderRecord(deps, orderId);
+    expect(record?.status).toBe('shipped');
+    expect(record?.payment.pendingCapture).toBeUndefined();
+    const captures = await capturesOf(orderId);
+    expect(captures).toHaveLength(2);
+    expect(captures.reduce((sum, c) => sum + c.amount, 0)).toBe(canonical.total);
+    expect(captures.reduce((sum, c) => sum + (c.totals?.shipping ?? 0), 0)).toBe(500);
   });
 });
 

@@ -212,6 +212,15 @@ describe('Given the local runtime over HTTP', () => {
       });
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).toContain('lengthIn');
+      // Positive, but below what DynamoDB can store (1e-130): a 400 on the field, not a failed write.
+      const tiny = await oms.request('PUT', `/skus/SKU-${RUN}/dimensions`, {
+        lengthIn: 12,
+        widthIn: 10,
+        heightIn: 5e-324,
+        weightLb: 3,
+      });
+      expect(tiny.status, tiny.text).toBe(400);
+      expect(tiny.body.error.fields).toEqual([expect.objectContaining({ field: 'heightIn' })]);
     });
   });
 });

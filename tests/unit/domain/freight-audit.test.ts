@@ -137,6 +137,16 @@ describe('Given a carrier invoice file', () => {
       }
     });
 
+    it.each(['1e-200', '0x10', '1e5', '-1', '5.0001'])('refuses a weight of %s', (weight) => {
+      const csv = [HEADER, `INV-1,SIMPARCEL,2026-11-20,1Z1,,,5.00,USD,,${weight}`].join('\n');
+      try {
+        parseFreightInvoiceCsv(csv, settings);
+        expect.unreachable('the weight is not a plain number of pounds');
+      } catch (error) {
+        expect((error as ValidationError).fields.map((issue) => issue.field)).toEqual(['row 2.weight']);
+      }
+    });
+
     it('names a missing required column', () => {
       expect(() => parseFreightInvoiceCsv('invoice_number,carrier\nA,B\n', settings)).toThrow(
         ValidationError,

@@ -49,6 +49,17 @@ describe('Given a shipment dated on or after 2025-07-19', () => {
   });
 });
 
+describe('Given a real pallet whose density lands exactly on a breakpoint', () => {
+  it('takes the class at the breakpoint, not the one below through a rounding error', () => {
+    // 48 × 40 × 60 in is 66.67 ft³: 1000 lb is exactly 15 lb/ft³ (class 70), and 500 lb exactly 7.5.
+    const pallet = (weightLb: number) =>
+      nmfcClass({ weightLb, lengthIn: 48, widthIn: 40, heightIn: 60, shipDate: '2026-01-05' });
+    expect(pallet(1000)).toMatchObject({ densityLbPerFt3: 15, freightClass: '70' });
+    expect(pallet(1000 * (22.5 / 15))).toMatchObject({ densityLbPerFt3: 22.5, freightClass: '65' });
+    expect(pallet(500).freightClass).toBe('125');
+  });
+});
+
 describe('Given a shipment dated before 2025-07-19', () => {
   describe.each(elevenTierBreaks)(
     'When its density is around the %s lb/ft³ breakpoint',
@@ -135,6 +146,14 @@ describe('Given bad input', () => {
         'widthIn',
         'shipDate',
       ]);
+    });
+  });
+
+  describe('When the ship date is a day that does not exist', () => {
+    it.each(['2026-02-30', '2025-04-31', '2026-13-01'])('refuses %s on shipDate', (shipDate) => {
+      expect(() => nmfcClass({ weightLb: 100, lengthIn: 48, widthIn: 40, heightIn: 40, shipDate })).toThrow(
+        ValidationError,
+      );
     });
   });
 });

@@ -239,4 +239,16 @@ describe('Given a packing body', () => {
       ]);
     });
   });
+
+  describe('When a carton measures less than DynamoDB can store (5e-324)', () => {
+    it('is refused on the field instead of failing the write', () => {
+      expect(() =>
+        parseWith(PackBodySchema, { cartons: [{ lengthIn: 10, widthIn: 8, heightIn: 5e-324, weightLb: 1 }] }),
+      ).toThrow(ValidationError);
+      expect(
+        parseWith(PackBodySchema, { cartons: [{ lengthIn: 10, widthIn: 8, heightIn: 0.001, weightLb: 1 }] })
+          .cartons,
+      ).toHaveLength(1);
+    });
+  });
 });

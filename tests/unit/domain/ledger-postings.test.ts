@@ -64,6 +64,32 @@ describe('Given an order paid partly by gift card and store credit', () => {
     });
   });
 
+  describe('When the card part is refunded in full', () => {
+    it('reverses that much of the sale and leaves the gift card and store credit spent', () => {
+      const paid = saleEntry({
+        id: 'je-gc',
+        postedAt: AT,
+        currency: 'USD',
+        orderId: 'o-gc',
+        paymentId: 'cap_gc',
+        totals,
+        cash: 5859,
+        tenders: { giftCard: 700, storeCredit: 300 },
+      });
+      const lines = reversalLines(paid, 5859);
+      expect(lines.some((line) => line.account === ACCOUNTS.giftCardLiability)).toBe(false);
+      expect(lines.some((line) => line.account === ACCOUNTS.storeCreditLiability)).toBe(false);
+      expect(lines[0]).toEqual({ account: ACCOUNTS.paymentClearing, debit: 0, credit: 5859 });
+      const reversed = Object.fromEntries(
+        lines.slice(1).map((line) => [line.account, line.debit - line.credit]),
+      );
+      // 5859 of the 6859 the revenue, discount, shipping and tax lines make up.
+      expect(reversed[ACCOUNTS.salesRevenue]).toBeGreaterThan(5300);
+      expect(reversed[ACCOUNTS.salesRevenue]).toBeLessThan(5400);
+      expect(sums({ lines }).debits).toBe(sums({ lines }).credits);
+    });
+  });
+
   describe('When the card paid less than the capture without any tender on the order', () => {
     it('refuses the entry as unbalanced', () => {
       expect(() =>

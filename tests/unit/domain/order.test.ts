@@ -194,3 +194,19 @@ describe('Given the canonical order schema', () => {
     });
   });
 });
+
+describe('Given a line whose own discount is more than its price', () => {
+  it('refuses with 422 naming that line, so no shipment of it can bill a negative amount', () => {
+    const base = order();
+    const lines = base.lines.map((line, index) =>
+      index === 0 ? { ...line, discount: line.unitPrice * line.quantity + 1 } : { ...line, discount: 0 },
+    );
+    const discount = lines.reduce((sum, line) => sum + line.discount, 0);
+    const subtotal = lines.reduce((sum, line) => sum + line.unitPrice * line.quantity, 0);
+    const error = thrown(() =>
+      deriveTotals(order({ lines, discount, total: subtotal - discount + base.shipping + base.tax })),
+    );
+    expect(error).toBeInstanceOf(UnprocessableError);
+    expect((error as UnprocessableError).details).toEqual({ field: 'lines[0].discount' });
+  });
+});
