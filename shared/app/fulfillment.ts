@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { sourcingProfileFor } from '../config/sourcing-profiles.js';
 import { ConflictError } from '../domain/errors.js';
 import type { OrderStatus } from '../domain/order.js';
@@ -10,7 +10,7 @@ import type { DomainEvent } from '../events/envelope.js';
 import { logger } from '../observability.js';
 import { TaskTokenExpiredError } from '../ports/workflow.js';
 import type { Deps } from '../runtime/deps.js';
-import type { TransactItem } from '../store/db.js';
+import { type TransactItem, writeIfCondition } from '../store/db.js';
 import {
   planBucketParts,
   releaseItem,
@@ -47,6 +47,28 @@ const MAX_ATTEMPTS = 6;
 
 /** The order statuses in which tickets may still be answered and remainders re-routed. */
 const PICKABLE: readonly OrderStatus[] = ['picking', 'partially_shipped'];
+const ENDED: readonly OrderStatus[] = ['failed', 'cancelled'];
+
+/** An open ticket of an order that ended: `cancelled`, out of its location's queue (once: `status = open`). */
+async function cancelTicket(deps: Deps, ticket: PickTicketRecord, orderStatus: OrderStatus): Promise<void> {
+  await writeIfCondition(
+    deps,
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: keys.pickTicket(ticket.orderId, ticket.id),
+      UpdateExpression:
+        'SET #status = :cancelled, cancelledAt = :now, cancelReason = :reason REMOVE gsi2pk, gsi2sk',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':cancelled': 'cancelled',
+        ':open': 'open',
+        ':now': deps.clock.now().toISOString(),
+        ':reason': `order ${orderStatus}`,
+      },
+    }),
+  );
+}
 
 /** A ticket's held reservation rows: its location's chunks from its base (0 for an allocation's ticket). */
 export function ticketRows(reservations: readonly ReservationRecord[], ticket: PickTicketRecord) {
@@ -115,6 +137,9 @@ export async function answerShort(
       return { outcome: 'already-answered', reroutedTo: [], backordered: [] };
     }
     if (!PICKABLE.includes(aggregate.order.status)) {
+      // An order that ended (failed and compensated, cancelled) takes its open tickets off the warehouse's
+      // queue, so nobody picks for it and the reconciler stops escalating them.
+      if (ENDED.includes(aggregate.order.status)) await cancelTicket(deps, ticket, aggregate.order.status);
       throw new ConflictError(
         `order ${ticket.orderId} is ${aggregate.order.status}; the pick ticket can no longer be answered`,
       );

@@ -100,11 +100,24 @@ export async function readFreightInvoice(
   const items = await partitionItems(deps, keys.freightInvoicePartition(invoiceId));
   const header = items.find((item) => item.sk === 'INVOICE');
   if (!header) return undefined;
+  const invoice = strip<FreightInvoiceRecord>(header);
   return {
-    invoice: strip<FreightInvoiceRecord>(header),
+    invoice,
+    // Lines of the committed file only: an interrupted import of another file under the same number may have
+    // left lines (more of them, or other content) that its header never committed.
     lines: items
-      .filter((item) => String(item.sk).startsWith('LINE#'))
-      .map((item) => strip<FreightInvoiceLineRecord>(item)),
+      .filter(
+        (item) =>
+          String(item.sk).startsWith('LINE#') &&
+          Number(item.line) <= invoice.lineCount &&
+          (item.contentHash === undefined || item.contentHash === invoice.contentHash),
+      )
+      .map((item) => {
+        const { contentHash: _hash, ...line } = strip<FreightInvoiceLineRecord & { contentHash?: string }>(
+          item,
+        );
+        return line;
+      }),
   };
 }
 
@@ -134,6 +147,8 @@ export async function putFreightInvoice(
     entity: 'FreightInvoiceLine',
     entityVersion: 1,
     ...line,
+    // Which file wrote it: a reader keeps only the committed file's lines (readFreightInvoice).
+    contentHash: invoice.contentHash,
   }));
   for (let start = 0; start < items.length; start += 25) {
     let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));

@@ -128,8 +128,11 @@ export interface PickTicketRecord {
   id: string;
   orderId: string;
   locationId: string;
-  /** `escalated`: not confirmed by its due time; its stock was re-routed (docs/fulfillment.md). */
-  status: 'open' | 'confirmed' | 'short' | 'escalated';
+  /**
+   * `escalated`: not confirmed by its due time; its stock was re-routed. `cancelled`: its order ended (failed,
+   * cancelled) while it was open (docs/fulfillment.md).
+   */
+  status: 'open' | 'confirmed' | 'short' | 'escalated' | 'cancelled';
   /** In walk order: by bin, lines without a bin last, then SKU. Older tickets carry `BIN-<sku>` placeholders. */
   lines: { sku: string; quantity: number; bin?: string }[];
   picked?: { sku: string; ordered: number; picked: number }[];

@@ -145,6 +145,34 @@ describe('Given shipments and a carrier invoice that bills them', () => {
     });
   });
 
+  describe('When an interrupted import of another file left a line under the same invoice', () => {
+    it('reads only the committed file’s lines', async () => {
+      const [stored] = await importFreightInvoices(deps, csv);
+      const invoiceId = stored?.invoice.id ?? '';
+      const count = stored?.lines.length ?? 0;
+      await deps.db.send(
+        new PutCommand({
+          TableName: deps.tableName,
+          Item: {
+            ...keys.freightInvoiceLine(invoiceId, count + 1),
+            entity: 'FreightInvoiceLine',
+            entityVersion: 1,
+            invoiceId,
+            line: count + 1,
+            row: count + 2,
+            trackingNumber: 'STRAY',
+            billed: 99_999,
+            accessorials: [],
+            contentHash: 'another-file',
+          },
+        }),
+      );
+      const read = await getFreightInvoice(deps, invoiceId);
+      expect(read.lines).toHaveLength(count);
+      expect(read.lines.some((line) => line.billed === 99_999)).toBe(false);
+    });
+  });
+
   describe('When another invoice bills a shipment already billed, or the same BOL, amount and date', () => {
     it('flags the duplicate of an earlier invoice under each rule', async () => {
       const bolNumber = `BOL-${uniqueNumber()}`;

@@ -2,6 +2,7 @@ import { extractText, getDocumentProxy } from 'unpdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allocateOrder } from '../../shared/app/allocate-order.js';
 import { billOrder } from '../../shared/app/bill-order.js';
+import { cancelPayment, markOrderFailed, releaseAllocation } from '../../shared/app/compensate.js';
 import { confirmPick } from '../../shared/app/confirm-pick.js';
 import { adjustStockAndAnnounce, setStock } from '../../shared/app/inventory.js';
 import { notifyCustomer } from '../../shared/app/notify-customer.js';
@@ -418,6 +419,32 @@ describe('Given two shipping runs billing two shipments of one order at the same
     expect(captures).toHaveLength(2);
     expect(captures.reduce((sum, c) => sum + c.amount, 0)).toBe(canonical.total);
     expect(captures.reduce((sum, c) => sum + (c.totals?.shipping ?? 0), 0)).toBe(500);
+  });
+});
+
+describe('Given an open ticket of an order that failed meanwhile', () => {
+  it('takes the ticket off the warehouse queue instead of escalating it at every run', async () => {
+    await setStock(deps, { locationId: 'ful-east', sku: 'FUL-DEAD', onHand: 1 });
+    const orderId = await place(order('FUL-DEAD', 1));
+    const [ticketId = ''] = (await allocate(orderId)).pickTicketIds;
+    await cancelPayment(deps, { orderId });
+    await releaseAllocation(deps, { orderId });
+    await markOrderFailed(deps, { orderId, error: { Error: 'Test', Cause: 'the customer called' } });
+    expect((await findPickTicket(deps, ticketId))?.status).toBe('open');
+
+    skewMs = (DEFAULT_PICK_DUE_SECONDS + 60) * 1000;
+    try {
+      const result = await reconcileOrders(deps);
+      expect(result.escalated ?? []).not.toContain(ticketId);
+    } finally {
+      skewMs = 0;
+    }
+    expect(await findPickTicket(deps, ticketId)).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'order failed',
+    });
+    const queue = await listOpenPickTickets(deps, 'ful-east');
+    expect(queue.map((ticket) => ticket.id)).not.toContain(ticketId);
   });
 });
 
