@@ -49,11 +49,15 @@ export function createApiServer(
     /** A request that reached a route: what API Gateway bills (per 512 KB of body). */
     onRequest?: (request: { routeKey: string; bytes: number }) => void;
     onError?: (error: unknown) => void;
-    /** Static files served under `/console/` (the customer-service console), by file name. */
-    consoleFiles?: ReadonlyMap<string, { body: Buffer; contentType: string }>;
+    /**
+     * Static files served under `/console/` (the customer-service console), by file name: built on the first
+     * request for them, so a runtime nobody opens the console on (every test) never bundles it.
+     */
+    consoleFiles?: () => ReadonlyMap<string, { body: Buffer; contentType: string }>;
   } = {},
 ): Server {
   const routes = compileRoutes();
+  let consoleFiles: ReadonlyMap<string, { body: Buffer; contentType: string }> | undefined;
   return createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       options.onError?.(error);
@@ -67,7 +71,8 @@ export function createApiServer(
     const method = request.method ?? 'GET';
     if (options.consoleFiles && method === 'GET' && /^\/console(\/|$)/.test(url.pathname)) {
       const name = url.pathname.replace(/^\/console\/?/, '') || 'index.html';
-      const file = options.consoleFiles.get(name);
+      consoleFiles ??= options.consoleFiles();
+      const file = consoleFiles.get(name);
       if (url.pathname === '/console') {
         response.writeHead(301, { location: '/console/' }).end();
       } else if (file) {

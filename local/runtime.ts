@@ -300,7 +300,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       {
         onRequest: ({ bytes }) => meter.apiRequest(bytes),
         onError: (error) => log(`http: ${String(error)}`),
-        consoleFiles: localConsoleFiles(),
+        consoleFiles: localConsoleFiles,
       },
     );
     await listen(server, options.port, options.host ?? '127.0.0.1');

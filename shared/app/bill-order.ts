@@ -194,17 +194,10 @@ async function billShipment(
           },
         ],
       },
+      // Two runs billing two shipments of one order at once: the second re-reads and takes its share after.
+      // The payment is written whole, so a refund reserved since the read must not be lost either.
+      { 'payment.captured': order.payment.captured, 'payment.refunded': order.payment.refunded },
     );
-    // Two runs billing two shipments of one order at once: the second re-reads and takes its share after. The
-    // payment is written whole, so a refund reserved since the read (payment.refunded) must not be lost either.
-    if (orderItem.Update) {
-      orderItem.Update.ConditionExpression = `${orderItem.Update.ConditionExpression} AND payment.captured = :capturedBefore AND payment.refunded = :refundedBefore`;
-      orderItem.Update.ExpressionAttributeValues = {
-        ...orderItem.Update.ExpressionAttributeValues,
-        ':capturedBefore': order.payment.captured,
-        ':refundedBefore': order.payment.refunded,
-      };
-    }
     const items: TransactItem[] = [
       orderItem,
       ...rows.flatMap((reservation) => [

@@ -14,6 +14,19 @@ const degrees = (limit: number) =>
     .transform((value) => Math.round(value * 1e7) / 1e7 || 0);
 
 /** A location as the API accepts it; the id comes from the body (POST) or the path (PUT). */
+/** An IANA time zone name the runtime knows (locations' cut-off, shipping quotes). */
+export const TimeZoneSchema = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as America/New_York');
+
 export const LocationBodySchema = z.strictObject({
   kind: z.enum(['warehouse', 'store']),
   name: z.string().min(1).max(200),
@@ -33,18 +46,7 @@ export const LocationBodySchema = z.strictObject({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour, in the location time zone (UTC without one)')
     .default('23:59'),
   /** IANA time zone the cut-off time is read in (docs/shipping.md). */
-  timeZone: z
-    .string()
-    .max(64)
-    .refine((zone) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'an IANA time zone such as America/New_York')
-    .optional(),
+  timeZone: TimeZoneSchema.optional(),
 });
 
 export const LocationIdSchema = z.string().regex(ID, 'letters, digits, dot, dash and underscore only');

@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, PaymentDeclinedError, UnprocessableError 
 import type { OrderLine } from '../domain/order.js';
 import { PaymentRefunded } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
+import { stripKeys } from '../store/db.js';
 import { keys } from '../store/keys.js';
 import { refundEntryId } from '../store/ledger.js';
 import {
@@ -94,19 +95,7 @@ export async function listRefunds(deps: Deps, orderId: string): Promise<RefundRe
       ConsistentRead: true,
     }),
   );
-  return (result.Items ?? []).map((item) => {
-    const {
-      pk: _pk,
-      sk: _sk,
-      entity: _e,
-      entityVersion: _v,
-      outbox: _o,
-      outboxId: _oi,
-      timeline: _t,
-      ...rest
-    } = item;
-    return rest as RefundRecord;
-  });
+  return (result.Items ?? []).map((item) => stripKeys<RefundRecord>(item));
 }
 
 /**

@@ -13,7 +13,7 @@ import { getOrderAggregate, type PickTicketRecord, type ShipmentRecord } from '.
 import { changeAttributes } from '../store/outbox.js';
 import { issueDocument } from './documents.js';
 import { hasPicked } from './fulfillment.js';
-import { type Carton, parcelsForPick } from './shipping.js';
+import { parcelsForPick } from './shipping.js';
 
 /** Rate-shops one shipment per allocated location and buys its label; a repeat returns the same shipments. */
 export async function selectCarrier(
@@ -62,7 +62,7 @@ export async function selectCarrier(
     const origin = await getLocation(deps, ticket.locationId);
     if (!origin) throw new NotFoundError(`location ${ticket.locationId} does not exist`);
     // Cartons recorded at packing when the pick ticket has them, else an estimate from SKU dimensions.
-    const { parcels } = await parcelsForPick(deps, ticket as typeof ticket & { cartons?: Carton[] });
+    const { parcels } = await parcelsForPick(deps, ticket);
     outages ??= await activeCarrierOutages(deps, now);
     const avoid = carriersToAvoid({
       outages,

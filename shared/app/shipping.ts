@@ -1,5 +1,6 @@
 import { carrierPreference, carrierRateCards, defaultSkuDimensions } from '../config/carriers.js';
 import { NotFoundError } from '../domain/errors.js';
+import type { Carton } from '../domain/pick.js';
 import {
   estimateParcel,
   isResidential,
@@ -10,15 +11,6 @@ import {
 import type { Deps } from '../runtime/deps.js';
 import { getLocation } from '../store/locations.js';
 import { putSkuDimensions, type SkuDimensionsRecord, skuDimensionsFor } from '../store/sku-dimensions.js';
-
-/** A carton recorded on a pick ticket at packing (another feature writes `cartons`; read when present). */
-export interface Carton {
-  id: string;
-  lengthIn: number;
-  widthIn: number;
-  heightIn: number;
-  weightLb: number;
-}
 
 /**
  * The parcels of a pick: its recorded cartons when there are some, else one parcel estimated from the

@@ -36,18 +36,9 @@ export const elevenTierScale: readonly DensityTier[] = [
   { minDensity: 30, freightClass: '60' },
 ];
 
+/** Docket 2025-1 kept the eleven tiers and split "30 and over" at 35 and 50. */
 export const thirteenTierScale: readonly DensityTier[] = [
-  { minDensity: 0, freightClass: '400' },
-  { minDensity: 1, freightClass: '300' },
-  { minDensity: 2, freightClass: '250' },
-  { minDensity: 4, freightClass: '175' },
-  { minDensity: 6, freightClass: '125' },
-  { minDensity: 8, freightClass: '100' },
-  { minDensity: 10, freightClass: '92.5' },
-  { minDensity: 12, freightClass: '85' },
-  { minDensity: 15, freightClass: '70' },
-  { minDensity: 22.5, freightClass: '65' },
-  { minDensity: 30, freightClass: '60' },
+  ...elevenTierScale,
   { minDensity: 35, freightClass: '55' },
   { minDensity: 50, freightClass: '50' },
 ];

@@ -1,4 +1,3 @@
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -72,10 +71,7 @@ export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): Deps {
       routing: new EventBridgeRouting(eventBridge, optional(envNames.webhookRuleArn)),
       policy,
     },
-    agents: new CognitoAgentDirectory(
-      new CognitoIdentityProviderClient({}),
-      optional(envNames.agentClientId),
-    ),
+    agents: new CognitoAgentDirectory(optional(envNames.agentClientId)),
     clock: systemClock,
     ids: new UlidIds(systemClock),
   };

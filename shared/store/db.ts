@@ -210,3 +210,25 @@ export async function partitionItems(
   } while (startKey);
   return items;
 }
+
+/**
+ * An item as its record: without the storage attributes every entity may carry (table and index keys, entity
+ * tag and version, the packed outbox, and the timeline lines, which getOrderAggregate merges on its own).
+ */
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    entity: _e,
+    entityVersion: _v,
+    outbox: _o,
+    outboxId: _oi,
+    timeline: _t,
+    ...rest
+  } = item;
+  return rest as T;
+}

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DocumentType } from '../domain/documents.js';
 import type { Deps } from '../runtime/deps.js';
-import { partitionItems, writeIfCondition } from './db.js';
+import { partitionItems, stripKeys, writeIfCondition } from './db.js';
 import { keys } from './keys.js';
 
 /** An issued document: the PDF in the bucket, this row in the order's partition (docs/paperwork.md). */
@@ -29,10 +29,7 @@ const documentKey = (orderId: string, documentId: string) => ({
   sk: `DOCUMENT#${documentId}`,
 });
 
-const recordOf = (item: Record<string, unknown>): DocumentRecord => {
-  const { pk: _pk, sk: _sk, entity: _e, entityVersion: _v, ...rest } = item;
-  return rest as unknown as DocumentRecord;
-};
+const recordOf = (item: Record<string, unknown>): DocumentRecord => stripKeys<DocumentRecord>(item);
 
 export async function getDocument(
   deps: Deps,

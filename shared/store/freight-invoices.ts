@@ -1,14 +1,14 @@
 import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type {
-  Accessorial,
   AuditFlag,
   BilledBefore,
   FlagKind,
   InvoiceStatus,
   LineStatus,
+  ParsedInvoiceLine,
 } from '../domain/freight-audit.js';
 import type { Deps } from '../runtime/deps.js';
-import { batchGet, indexKeys, partitionItems, writeIfCondition } from './db.js';
+import { batchGet, indexKeys, partitionItems, stripKeys, writeIfCondition } from './db.js';
 import { gsi1, keys } from './keys.js';
 import type { ShipmentRecord } from './orders.js';
 
@@ -52,19 +52,9 @@ export interface FreightInvoiceRecord {
   version: number;
 }
 
-export interface FreightInvoiceLineRecord {
+/** A parsed invoice line as stored: what the carrier billed, what it matched, how it was audited and decided. */
+export interface FreightInvoiceLineRecord extends ParsedInvoiceLine {
   invoiceId: string;
-  line: number;
-  row: number;
-  proNumber?: string;
-  trackingNumber?: string;
-  bolNumber?: string;
-  shipDate?: string;
-  billed: number;
-  accessorials: Accessorial[];
-  weightLb?: number;
-  service?: string;
-  reference?: string;
   shipmentId?: string;
   orderId?: string;
   rated?: number;
@@ -77,21 +67,6 @@ export interface FreightInvoiceLineRecord {
   decidedAt?: string;
 }
 
-const strip = <T>(item: Record<string, unknown>): T => {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _g,
-    gsi1sk: _gs,
-    entity: _e,
-    entityVersion: _v,
-    outbox: _o,
-    outboxId: _oi,
-    ...rest
-  } = item;
-  return rest as T;
-};
-
 /** The invoice header and its lines, in line order (one Query of the invoice's partition, consistent). */
 export async function readFreightInvoice(
   deps: Deps,
@@ -100,7 +75,7 @@ export async function readFreightInvoice(
   const items = await partitionItems(deps, keys.freightInvoicePartition(invoiceId));
   const header = items.find((item) => item.sk === 'INVOICE');
   if (!header) return undefined;
-  const invoice = strip<FreightInvoiceRecord>(header);
+  const invoice = stripKeys<FreightInvoiceRecord>(header);
   return {
     invoice,
     // Lines of the committed file only: an interrupted import of another file under the same number may have
@@ -113,9 +88,9 @@ export async function readFreightInvoice(
           (item.contentHash === undefined || item.contentHash === invoice.contentHash),
       )
       .map((item) => {
-        const { contentHash: _hash, ...line } = strip<FreightInvoiceLineRecord & { contentHash?: string }>(
-          item,
-        );
+        const { contentHash: _hash, ...line } = stripKeys<
+          FreightInvoiceLineRecord & { contentHash?: string }
+        >(item);
         return line;
       }),
   };
@@ -128,7 +103,7 @@ export async function getFreightInvoiceHeader(
   const result = await deps.db.send(
     new GetCommand({ TableName: deps.tableName, Key: keys.freightInvoice(invoiceId), ConsistentRead: true }),
   );
-  return result.Item ? strip<FreightInvoiceRecord>(result.Item) : undefined;
+  return result.Item ? stripKeys<FreightInvoiceRecord>(result.Item) : undefined;
 }
 
 /**
@@ -217,7 +192,7 @@ export async function shipmentsByTracking(
   const items = await batchGet(deps, found);
   return items
     .filter((item) => String(item.sk).startsWith('SHIPMENT#'))
-    .map((item) => ({ ...strip<ShipmentRecord>(item), orderId: String(item.pk).replace(/^ORDER#/, '') }));
+    .map((item) => ({ ...stripKeys<ShipmentRecord>(item), orderId: String(item.pk).replace(/^ORDER#/, '') }));
 }
 
 /** A shipment by its id (`sh_<order hash>_<n>`: the order is in the id), as printed as BOL number. */
@@ -234,7 +209,7 @@ export async function shipmentById(
       Key: keys.shipment(orderId, shipmentId.trim().toLowerCase()),
     }),
   );
-  return result.Item ? { ...strip<ShipmentRecord>(result.Item), orderId } : undefined;
+  return result.Item ? { ...stripKeys<ShipmentRecord>(result.Item), orderId } : undefined;
 }
 
 /** Invoice headers with an invoice date in [from, to] (gsi1, keys only, then the items). */
@@ -245,5 +220,5 @@ export async function freightInvoicesBetween(
 ): Promise<FreightInvoiceRecord[]> {
   const found = await indexKeys(deps, 'gsi1', gsi1.freightInvoices, { between: [from, `${to}~`] });
   const items = await batchGet(deps, found);
-  return items.filter((item) => item.sk === 'INVOICE').map((item) => strip<FreightInvoiceRecord>(item));
+  return items.filter((item) => item.sk === 'INVOICE').map((item) => stripKeys<FreightInvoiceRecord>(item));
 }

@@ -2,8 +2,9 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { JournalEntry } from '../domain/ledger.js';
 import type { CurrencyTotals, ExportFormat } from '../domain/ledger-export.js';
 import type { Deps } from '../runtime/deps.js';
-import { batchGet } from './db.js';
+import { batchGet, stripKeys } from './db.js';
 import { gsi2, keys } from './keys.js';
+import { entryOf } from './ledger.js';
 
 /**
  * The journal of a period, page by page, in posting order: for each UTC day, one page of the ledger index
@@ -31,16 +32,11 @@ export async function* journalPages(
       const postings = (page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
       if (postings.length > 0) {
         const items = await batchGet(deps, postings);
-        yield items.map(toEntry);
+        yield items.map(entryOf);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }
-}
-
-function toEntry(item: Record<string, unknown>): JournalEntry {
-  const { pk: _pk, sk: _sk, gsi2pk: _g, gsi2sk: _gs, entity: _e, entityVersion: _v, ...entry } = item;
-  return entry as unknown as JournalEntry;
 }
 
 export interface ExportedFile {
@@ -98,8 +94,7 @@ export async function listLedgerExports(deps: Deps, from: string, to: string): P
       }),
     );
     for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, entity: _e, entityVersion: _v, ...record } = item;
-      records.push(record as LedgerExportRecord);
+      records.push(stripKeys<LedgerExportRecord>(item));
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

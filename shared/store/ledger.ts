@@ -2,7 +2,15 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../domain/errors.js';
 import { assertBalanced, type JournalEntry } from '../domain/ledger.js';
 import type { Deps } from '../runtime/deps.js';
-import { batchGet, decodeCursor, encodeCursor, indexKeys, partitionItems, writeIfCondition } from './db.js';
+import {
+  batchGet,
+  decodeCursor,
+  encodeCursor,
+  indexKeys,
+  partitionItems,
+  stripKeys,
+  writeIfCondition,
+} from './db.js';
 import { gsi2, keys } from './keys.js';
 
 /**
@@ -59,10 +67,7 @@ export async function getJournalEntry(
   return entryOf(result.Item);
 }
 
-const entryOf = (item: Record<string, unknown>): JournalEntry => {
-  const { pk: _pk, sk: _sk, gsi2pk: _g, gsi2sk: _gs, entity: _e, entityVersion: _v, ...entry } = item;
-  return entry as unknown as JournalEntry;
-};
+export const entryOf = (item: Record<string, unknown>): JournalEntry => stripKeys<JournalEntry>(item);
 
 /** Every entry of one order, oldest first (the order's partition, strongly consistent). */
 export async function orderJournal(deps: Deps, orderId: string): Promise<JournalEntry[]> {

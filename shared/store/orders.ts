@@ -12,6 +12,7 @@ import type {
   PaymentStatus,
   Tenders,
 } from '../domain/order.js';
+import type { PackedCarton } from '../domain/pick.js';
 import type { Deps } from '../runtime/deps.js';
 import {
   batchGet,
@@ -20,6 +21,7 @@ import {
   indexStartKey,
   isConditionFailure,
   partitionItems,
+  stripKeys,
   type TransactItem,
 } from './db.js';
 import { gsi1, gsi2, keys } from './keys.js';
@@ -153,14 +155,7 @@ export interface PickTicketRecord {
   rerouteOf?: string;
   /** What a short pick or escalation did with the units not picked. */
   remainder?: { reroutedTo: string[]; backordered: { sku: string; quantity: number }[] };
-  cartons?: {
-    id: string;
-    lengthIn: number;
-    widthIn: number;
-    heightIn: number;
-    weightLb: number;
-    lines?: { sku: string; quantity: number }[];
-  }[];
+  cartons?: PackedCarton[];
   packedAt?: string;
   escalatedAt?: string;
 }
@@ -235,24 +230,6 @@ export interface OrderAggregate {
   notifications: NotificationRecord[];
 }
 
-const stripKeys = <T>(item: Record<string, unknown>): T => {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _g1,
-    gsi1sk: _g1s,
-    gsi2pk: _g2,
-    gsi2sk: _g2s,
-    entity: _e,
-    entityVersion: _v,
-    outbox: _o,
-    outboxId: _oi,
-    timeline: _t,
-    ...rest
-  } = item;
-  return rest as T;
-};
-
 /** Index attributes of an order header for its current status. */
 export const orderIndexes = (order: Pick<OrderRecord, 'id' | 'status' | 'createdAt' | 'customer'>) => ({
   gsi1pk: gsi1.customerEmail(order.customer.email),
@@ -273,6 +250,8 @@ export function statusUpdateItem(
   from: readonly OrderStatus[],
   extra: Record<string, unknown> = {},
   change: Change = {},
+  /** Attribute paths (`payment.captured`) that must still hold these values, as they were read. */
+  unchanged: Record<string, unknown> = {},
 ): TransactItem {
   const now = deps.clock.now().toISOString();
   const names: Record<string, string> = { '#status': 'status' };
@@ -292,6 +271,15 @@ export function statusUpdateItem(
     values[`:from${index}`] = status;
     return `:from${index}`;
   });
+  const conditions = [`#status IN (${fromValues.join(', ')})`];
+  Object.entries(unchanged).forEach(([path, value], index) => {
+    const segments = path.split('.').map((segment, depth) => {
+      names[`#u${index}_${depth}`] = segment;
+      return `#u${index}_${depth}`;
+    });
+    values[`:u${index}`] = value;
+    conditions.push(`${segments.join('.')} = :u${index}`);
+  });
   return {
     Update: withChange(
       deps,
@@ -299,7 +287,7 @@ export function statusUpdateItem(
         TableName: deps.tableName,
         Key: keys.order(order.id),
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: `#status IN (${fromValues.join(', ')})`,
+        ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },

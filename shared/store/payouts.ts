@@ -2,15 +2,10 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws
 import type { AchBatchSummary, AchTraced } from '../domain/nacha.js';
 import type { Payout, PayoutStatus } from '../domain/payouts.js';
 import type { Deps } from '../runtime/deps.js';
-import { batchGet, isConditionFailure, type TransactItem } from './db.js';
+import { batchGet, isConditionFailure, stripKeys, type TransactItem } from './db.js';
 import { gsi2, keys } from './keys.js';
 
 /** Payouts and the NACHA files that pay them (docs/ach.md, docs/data-model.md). */
-
-const strip = (item: Record<string, unknown>) => {
-  const { pk: _pk, sk: _sk, gsi2pk: _g, gsi2sk: _gs, entity: _e, entityVersion: _v, ...rest } = item;
-  return rest;
-};
 
 /** Stores a new payout, pending; `created: false` with the stored one when the id exists. */
 export async function putPayout(
@@ -48,7 +43,7 @@ export async function getPayout(
   const result = await deps.db.send(
     new GetCommand({ TableName: deps.tableName, Key: keys.payout(payoutId), ConsistentRead: true }),
   );
-  return result.Item ? (strip(result.Item) as unknown as Payout & { requestHash?: string }) : undefined;
+  return result.Item ? stripKeys<Payout & { requestHash?: string }>(result.Item) : undefined;
 }
 
 /** Payouts in a status, oldest first (the index is eventually consistent: the file's transaction re-checks). */
@@ -64,7 +59,7 @@ export async function payoutsInStatus(deps: Deps, status: PayoutStatus, limit: n
   );
   const found = (page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
   const items = await batchGet(deps, found, { consistent: true });
-  return items.map((item) => strip(item) as unknown as Payout).filter((payout) => payout.status === status);
+  return items.map((item) => stripKeys<Payout>(item)).filter((payout) => payout.status === status);
 }
 
 /**
@@ -87,7 +82,7 @@ export async function pendingPayoutsDue(deps: Deps, effectiveDate: string, max: 
     );
     const found = (page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
     for (const item of await batchGet(deps, found, { consistent: true })) {
-      const payout = strip(item) as unknown as Payout;
+      const payout = stripKeys<Payout>(item);
       if (payout.status !== 'pending') continue;
       if (payout.effectiveDate && payout.effectiveDate > effectiveDate) continue;
       due.push(payout);
@@ -122,7 +117,7 @@ export async function getAchFile(deps: Deps, fileId: string): Promise<AchFileRec
   const result = await deps.db.send(
     new GetCommand({ TableName: deps.tableName, Key: keys.achFile(fileId), ConsistentRead: true }),
   );
-  return result.Item ? (strip(result.Item) as unknown as AchFileRecord) : undefined;
+  return result.Item ? stripKeys<AchFileRecord>(result.Item) : undefined;
 }
 
 /** Files created so far on a UTC day (the next File ID Modifier's index). */

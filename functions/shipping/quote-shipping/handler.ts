@@ -1,6 +1,6 @@
 import '../../../shared/runtime/aws.js';
 import { z } from 'zod';
-import { LocationIdSchema } from '../../../shared/app/location-input.js';
+import { LocationIdSchema, TimeZoneSchema } from '../../../shared/app/location-input.js';
 import { quoteShipping } from '../../../shared/app/shipping.js';
 import { apiHandler, json, jsonBody } from '../../../shared/http/api.js';
 import { deps } from '../../../shared/runtime/deps.js';
@@ -12,17 +12,6 @@ const ParcelSchema = z.strictObject({
   heightIn: positive.max(200),
   weightLb: positive.max(2000),
 });
-const timeZone = z
-  .string()
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'an IANA time zone such as America/New_York');
 
 const BodySchema = z.strictObject({
   origin: z.union([
@@ -33,7 +22,7 @@ const BodySchema = z.strictObject({
         .string()
         .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour')
         .optional(),
-      timeZone: timeZone.optional(),
+      timeZone: TimeZoneSchema.optional(),
     }),
   ]),
   destination: z.strictObject({

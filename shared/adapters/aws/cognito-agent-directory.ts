@@ -1,9 +1,4 @@
-import {
-  type CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  NotAuthorizedException,
-  UserNotFoundException,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { agentFromClaims } from '../../domain/agents.js';
 import { UnauthorizedError } from '../../domain/errors.js';
 import type { AgentDirectory, AgentSession } from '../../ports/agent-directory.js';
@@ -17,15 +12,23 @@ const claimsOf = (token: string): Record<string, unknown> =>
  * app client (no IAM permission: the API is public and the client has no secret). Tokens are verified by
  * the HTTP API's JWT authorizer before any agent function runs, so `verify` is never the gate here and
  * refuses everything: a request that reached an agent function without the authorizer's claims is denied.
+ * The SDK client is loaded on the first sign-in only: every function wires this directory, one signs in.
  */
 export class CognitoAgentDirectory implements AgentDirectory {
   constructor(
-    private readonly client: CognitoIdentityProviderClient,
     private readonly clientId: string,
+    private client?: CognitoIdentityProviderClient,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async signIn(username: string, password: string): Promise<AgentSession | undefined> {
+    const {
+      CognitoIdentityProviderClient,
+      InitiateAuthCommand,
+      NotAuthorizedException,
+      UserNotFoundException,
+    } = await import('@aws-sdk/client-cognito-identity-provider');
+    this.client ??= new CognitoIdentityProviderClient({});
     try {
       const result = await this.client.send(
         new InitiateAuthCommand({
