@@ -73,7 +73,12 @@ async function post(runtime: Runtime, path: string, body: string, headers: Recor
  * the meter's `outside` work and no part of the flow's cost.
  */
 async function runOrder(runtime: Runtime): Promise<void> {
-  const payload = shopifySample();
+  const sample = shopifySample();
+  // Like most real Shopify orders, a displayed number (`name`, `#1234`) and a phone on the shipping address
+  // (E.164, as Shopify's checkout stores it): each is one keys-only index entry at intake (the agents' search),
+  // and the bench pays for both.
+  const phone = `+1212555${String(sample.id % 10_000).padStart(4, '0')}`;
+  const payload = { ...sample, shipping_address: { ...sample.shipping_address, phone } };
   const body = JSON.stringify(payload);
   const placed = await post(runtime, '/webhooks/shopify', body, {
     'x-shopify-topic': 'orders/create',

@@ -51,25 +51,58 @@ export interface SharedResources {
 }
 
 /**
- * One Lambda function of the config with its own role, writing to its bounded context's log group. Findings
- * that concern the function's role are acknowledged on this construct, so they cover this function only.
+ * What makes two functions' roles interchangeable: the same bounded context (so the same log group), the same
+ * permissions and, for a queue consumer, the same queue. Functions with the same key hold exactly the same
+ * grants, so one role serves them all without widening what any of them may do (decision 0014).
+ */
+export function roleKey(spec: FunctionSpec): string {
+  const queue = spec.trigger.kind === 'queue' ? spec.trigger.queue : '';
+  return [spec.context, [...spec.permissions].sort().join('+'), queue].join('|');
+}
+
+/**
+ * The role of every function with one `roleKey`. Findings about the role's policy are acknowledged on this
+ * construct, so they cover these functions' role only.
+ */
+export class FunctionRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, specs: readonly FunctionSpec[], logGroup: ILogGroup) {
+    super(scope, id);
+    // An own role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole managed
+    // policy, which may write to every log group in the account.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${specs.map((spec) => `${spec.context}/${spec.name}`).join(', ')}`.slice(0, 1000),
+    });
+    logGroup.grantWrite(this.role);
+    acknowledge(
+      this,
+      'IAM5[Resource::*]',
+      'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+        'resource-level permissions.',
+    );
+  }
+}
+
+/**
+ * One Lambda function of the config, with the role of its `roleKey`, writing to its bounded context's log
+ * group. Findings about the function are acknowledged on this construct, findings about its role's policy
+ * on the role's construct (`roleScope`), so they cover these functions only.
  */
 export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   readonly fn: NodejsFunction;
+  private readonly roleScope: Construct;
 
   constructor(
     scope: Construct,
     readonly spec: FunctionSpec & { trigger: T },
     logGroup: ILogGroup,
+    functionRole: FunctionRole,
   ) {
     super(scope, pascalCase(spec.name));
-    // An own role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole managed
-    // policy, which may write to every log group in the account.
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs ${spec.context}/${spec.name}`,
-    });
-    logGroup.grantWrite(role);
+    this.roleScope = functionRole;
+    const { role } = functionRole;
 
     this.fn = new NodejsFunction(this, 'Function', {
       ...entryOrPlaceholder(this, spec),
@@ -105,12 +138,6 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
 
     acknowledge(
       this,
-      'IAM5[Resource::*]',
-      'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
-        'resource-level permissions.',
-    );
-    acknowledge(
-      this,
       'L1',
       'nodejs22.x is the runtime the handlers are built and tested for (esbuild target node22, Node 22 in ' +
         'development); moving to a newer runtime is a deliberate upgrade, not drift.',
@@ -137,7 +164,7 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
     if (permissions.has('table:write')) table.grantWriteData(fn);
     if (permissions.has('table:read') || permissions.has('table:write')) {
       acknowledgeWildcard(
-        this,
+        this.roleScope,
         `${table.tableArn}/index/*`,
         'The table grant covers its global secondary indexes (gsi1, gsi2 from shared/config/table.ts) ' +
           'through <table>/index/*; no other table is reachable.',
@@ -194,7 +221,7 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
   private grantSms(): void {
     this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     acknowledgeWildcard(
-      this.fn,
+      this.roleScope,
       '*',
       'SNS SMS to a phone number has no resource ARN to scope sns:Publish to (customer notifications).',
     );
@@ -260,7 +287,7 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }),
     );
     acknowledgeWildcard(
-      this,
+      this.roleScope,
       executions,
       'Execution names are order ids, known only at run time; the statement only reads executions of the ' +
         'order-fulfillment state machine.',
@@ -284,7 +311,7 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       );
     }
     acknowledgeWildcard(
-      this,
+      this.roleScope,
       objects,
       'Exports and documents are stored under keys chosen at run time (dates, order ids); the statement allows ' +
         'only object reads/writes in this one bucket.',
@@ -314,7 +341,7 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       }),
     );
     acknowledgeWildcard(
-      this,
+      this.roleScope,
       secrets,
       'Webhook signing secrets are one parameter per sales channel under this path; channels are added ' +
         'without a stack change, and no other parameter is readable.',
@@ -342,6 +369,16 @@ function entryOrPlaceholder(scope: Construct, spec: FunctionSpec) {
 }
 
 /**
+ * A role's construct id, from what it grants rather than from which function came first: adding a function
+ * with the same permissions never renames (and so replaces) an existing role.
+ */
+function roleId(spec: FunctionSpec): string {
+  const queue = spec.trigger.kind === 'queue' ? [spec.trigger.queue] : [];
+  const parts = [spec.context, ...[...spec.permissions].sort(), ...queue];
+  return `${pascalCase(parts.join('-'))}Role`;
+}
+
+/**
  * Every function of shared/config/functions.ts. The construct that owns a trigger (api, workflow, events,
  * jobs) wires it from `withTrigger`.
  */
@@ -362,7 +399,20 @@ export class Functions extends Construct {
       }
       return group;
     };
-    this.all = functions.map((spec) => new ServiceFunction(this, spec, logGroupOf(spec.context)));
+    // One role per roleKey, not per function: a role and its policy per function were half the stack's
+    // resources (decision 0014).
+    const sharing = new Map<string, FunctionSpec[]>();
+    for (const spec of functions) sharing.set(roleKey(spec), [...(sharing.get(roleKey(spec)) ?? []), spec]);
+    const roles = new Map(
+      [...sharing].map(([key, specs]) => {
+        const [first] = specs as [FunctionSpec];
+        return [key, new FunctionRole(this, roleId(first), specs, logGroupOf(first.context))] as const;
+      }),
+    );
+    this.all = functions.map(
+      (spec) =>
+        new ServiceFunction(this, spec, logGroupOf(spec.context), roles.get(roleKey(spec)) as FunctionRole),
+    );
   }
 
   /** Functions with a trigger of the given kind, in config order. */

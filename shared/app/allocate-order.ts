@@ -181,6 +181,9 @@ async function openTickets(
 
 async function authorize(deps: Deps, order: OrderRecord): Promise<PaymentState> {
   if (order.payment.status === 'authorized' && order.payment.authorizationId) return order.payment;
+  // Nothing for the card to pay (an exchange's no-charge replacement): no authorization is asked (gateways
+  // refuse or merely verify a zero amount), so there is none to announce, capture or void (bill-order).
+  if (order.payment.amount === 0) return { ...order.payment, status: 'authorized' };
   let result: Awaited<ReturnType<Deps['payments']['authorize']>>;
   try {
     result = await deps.payments.authorize({

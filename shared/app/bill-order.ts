@@ -82,10 +82,13 @@ async function billShipment(
     if (!shipment) throw new ConflictError(`order ${orderId} has no shipment ${shipmentId}`);
     // Billed already (a retried run), or billed as a whole before captures were per shipment.
     if (billedTickets(aggregate).has(ticketIdOfShipment(shipment))) return order.payment;
+    const { authorizationId } = order.payment;
+    // A free order (nothing for the card to pay: an exchange's replacement) has no authorization to capture.
+    const free = order.payment.amount === 0 && !authorizationId;
     if (
       (order.status !== 'picking' && order.status !== 'partially_shipped') ||
       order.payment.status !== 'authorized' ||
-      !order.payment.authorizationId
+      (!authorizationId && !free)
     ) {
       throw new ConflictError(
         `order ${order.id} is ${order.status} with payment ${order.payment.status}; cannot bill`,
@@ -108,14 +111,18 @@ async function billShipment(
     // An order shipping in several parts records the request before the gateway sees it (one more write of the
     // order, for those orders only): whatever happens next, this key is only ever sent with this request.
     if (!pending && !(first && final) && !(await recordIntent(deps, order, intent))) continue;
-    const request = {
-      idempotencyKey: `capture:${order.id}:${shipment.id}`,
-      authorizationId: order.payment.authorizationId,
-      amount,
-      currency: order.currency,
-      final,
-    };
-    const capture = await deps.payments.capture(request);
+    const idempotencyKey = `capture:${order.id}:${shipment.id}`;
+    // A free order's shipment is billed for 0 without the gateway, under an id that names no gateway capture:
+    // the rest is any shipment's (PaymentCaptured carries its share, so the sale and its 100 % discount post).
+    const capture = authorizationId
+      ? await deps.payments.capture({
+          idempotencyKey,
+          authorizationId,
+          amount,
+          currency: order.currency,
+          final,
+        })
+      : { captureId: `none_${shipment.id}` };
     // Money has moved at the gateway but nothing is recorded yet: the worst moment to lose the process.
     faultPoint('after-capture');
     const now = deps.clock.now().toISOString();

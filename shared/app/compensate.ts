@@ -1,17 +1,20 @@
 import { BUSINESS_METRICS } from '../config/monitoring.js';
 import { emailHash } from '../domain/email-hash.js';
-import { NotFoundError } from '../domain/errors.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { OrderStatus } from '../domain/order.js';
 import { OrderFailed, PaymentVoided, StockReleased } from '../events/catalogue.js';
 import { countMetric } from '../observability.js';
 import type { Deps } from '../runtime/deps.js';
 import { releaseItems } from '../store/coupons.js';
+import type { TransactItem } from '../store/db.js';
 import { releaseItem } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
 import {
   getOrderAggregate,
+  type OrderRecord,
   type PaymentState,
   partsOf,
+  type ReservationRecord,
   statusUpdateItem,
   transact,
 } from '../store/orders.js';
@@ -36,11 +39,6 @@ export async function cancelPayment(
   const { order } = aggregate;
   if (!UNDOABLE.includes(order.status)) return { outcome: 'nothing-to-undo' };
   const now = deps.clock.now().toISOString();
-  const meta = (suffix: string) => ({
-    correlationId: order.correlationId,
-    idempotencyKey: `${order.id}:${suffix}`,
-    occurredAt: deps.clock.now(),
-  });
 
   if (capturesOf(aggregate).length > 0) {
     const refundable = order.payment.captured - order.payment.refunded;
@@ -58,22 +56,7 @@ export async function cancelPayment(
   }
 
   if (order.payment.status === 'authorized' && order.payment.authorizationId) {
-    await deps.payments.void({
-      idempotencyKey: `void:${order.id}`,
-      authorizationId: order.payment.authorizationId,
-    });
-    const payment: PaymentState = { ...order.payment, status: 'voided' };
-    await transact(deps, [
-      paymentUpdate(deps, order.id, payment, 'authorized', {
-        timeline: [{ type: 'PaymentVoided', at: now }],
-        events: [
-          PaymentVoided.create(
-            { orderId: order.id, authorizationId: order.payment.authorizationId },
-            meta('voided'),
-          ),
-        ],
-      }),
-    ]);
+    await voidAuthorization(deps, order);
     return { outcome: 'voided' };
   }
 
@@ -105,10 +88,68 @@ export async function cancelPayment(
   return { outcome: 'nothing-to-undo' };
 }
 
+/**
+ * Voids the order's uncaptured authorization at the gateway (keyed by the authorization, so a retry voids
+ * nothing twice) and records it once with PaymentVoided and its timeline line. The record is conditioned on
+ * the payment still naming the authorization voided: an agent's change may re-authorize a bigger amount in
+ * between (shared/app/order-changes.ts), and then the fresh order's authorization is voided instead, so the
+ * order never shows `voided` while a live hold is the one it records. The workflow's compensation and an
+ * agent's cancellation end an authorization this same way.
+ */
+export async function voidAuthorization(
+  deps: Deps,
+  order: Pick<OrderRecord, 'id' | 'correlationId' | 'payment'>,
+): Promise<void> {
+  let current: Pick<OrderRecord, 'payment'> | undefined = order;
+  for (let attempt = 0; attempt < VOID_ATTEMPTS && current; attempt += 1) {
+    const { authorizationId } = current.payment;
+    if (current.payment.status !== 'authorized' || !authorizationId) return;
+    await deps.payments.void({ idempotencyKey: `void:${authorizationId}`, authorizationId });
+    const payment: PaymentState = { ...current.payment, status: 'voided' };
+    const recorded = await transact(deps, [
+      paymentUpdate(
+        deps,
+        order.id,
+        payment,
+        'authorized',
+        {
+          timeline: [{ type: 'PaymentVoided', at: deps.clock.now().toISOString() }],
+          events: [
+            PaymentVoided.create(
+              { orderId: order.id, authorizationId },
+              {
+                correlationId: order.correlationId,
+                idempotencyKey: `${order.id}:voided`,
+                occurredAt: deps.clock.now(),
+              },
+            ),
+          ],
+        },
+        authorizationId,
+      ),
+    ]);
+    if (recorded) return;
+    // Voided already (nothing left), or another authorization replaced this one: decide on the order as it is.
+    current = (await getOrderAggregate(deps, order.id))?.order;
+  }
+  if (current?.payment.status === 'authorized') {
+    throw new ConflictError(`order ${order.id} kept changing its authorization while it was being voided`);
+  }
+}
+
+const VOID_ATTEMPTS = 4;
+
 /** The compensation's refund is one refund per order, named by this key. */
 const COMPENSATION_KEY = 'compensation';
 
-function paymentUpdate(deps: Deps, orderId: string, payment: PaymentState, from: string, change: Change) {
+function paymentUpdate(
+  deps: Deps,
+  orderId: string,
+  payment: PaymentState,
+  from: string,
+  change: Change,
+  authorizationId?: string,
+) {
   return {
     Update: withChange(
       deps,
@@ -116,11 +157,12 @@ function paymentUpdate(deps: Deps, orderId: string, payment: PaymentState, from:
         TableName: deps.tableName,
         Key: keys.order(orderId),
         UpdateExpression: 'SET payment = :payment, updatedAt = :now',
-        ConditionExpression: 'payment.#status = :from',
+        ConditionExpression: `payment.#status = :from${authorizationId ? ' AND payment.authorizationId = :id' : ''}`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':payment': payment,
           ':from': from,
+          ...(authorizationId ? { ':id': authorizationId } : {}),
           ':now': deps.clock.now().toISOString(),
         },
       },
@@ -147,39 +189,7 @@ export async function releaseAllocation(
       quantity: line.quantity,
     }));
     const written = await transact(deps, [
-      {
-        // The reservation's release carries the StockReleased event and its timeline line.
-        Update: withChange(
-          deps,
-          {
-            TableName: deps.tableName,
-            Key: keys.reservation(order.id, reservation.locationId, reservation.chunk ?? 0),
-            UpdateExpression: 'SET #status = :released, updatedAt = :now',
-            ConditionExpression: '#status = :held',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':released': 'released', ':held': 'held', ':now': now },
-          },
-          {
-            timeline: [
-              {
-                type: 'StockReleased',
-                at: now,
-                detail: { locationId: reservation.locationId, lines: reservation.lines },
-              },
-            ],
-            events: [
-              StockReleased.create(
-                { orderId: order.id, lines },
-                {
-                  correlationId: order.correlationId,
-                  idempotencyKey: `${order.id}:released:${reservation.locationId}:${reservation.chunk ?? 0}`,
-                  occurredAt: deps.clock.now(),
-                },
-              ),
-            ],
-          },
-        ),
-      },
+      reservationReleaseItem(deps, order, reservation, now),
       ...reservation.lines.flatMap((line) =>
         partsOf(line).map((part) =>
           releaseItem(deps, reservation.locationId, line.sku, part.quantity, now, part.bucket),
@@ -189,6 +199,56 @@ export async function releaseAllocation(
     if (written) released.push(...lines);
   }
   return { released };
+}
+
+/**
+ * A held reservation row marked released, carrying the StockReleased event and its timeline line (once: the
+ * row's `held` condition). The stock items go with it in the caller's transaction: the compensation writes
+ * one row at a time, an agent's cancellation every row at once (its stock items grouped per bucket).
+ */
+export function reservationReleaseItem(
+  deps: Deps,
+  order: Pick<OrderRecord, 'id' | 'correlationId'>,
+  reservation: ReservationRecord,
+  now: string,
+): TransactItem {
+  const lines = reservation.lines.map((line) => ({
+    locationId: reservation.locationId,
+    sku: line.sku,
+    quantity: line.quantity,
+  }));
+  return {
+    Update: withChange(
+      deps,
+      {
+        TableName: deps.tableName,
+        Key: keys.reservation(order.id, reservation.locationId, reservation.chunk ?? 0),
+        UpdateExpression: 'SET #status = :released, updatedAt = :now',
+        ConditionExpression: '#status = :held',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':released': 'released', ':held': 'held', ':now': now },
+      },
+      {
+        timeline: [
+          {
+            type: 'StockReleased',
+            at: now,
+            detail: { locationId: reservation.locationId, lines: reservation.lines },
+          },
+        ],
+        events: [
+          StockReleased.create(
+            { orderId: order.id, lines },
+            {
+              correlationId: order.correlationId,
+              idempotencyKey: `${order.id}:released:${reservation.locationId}:${reservation.chunk ?? 0}`,
+              occurredAt: deps.clock.now(),
+            },
+          ),
+        ],
+      },
+    ),
+  };
 }
 
 export async function markOrderFailed(

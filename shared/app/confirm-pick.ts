@@ -73,7 +73,7 @@ export async function confirmPick(
       mode: 'short',
       ...(input.cartons ? { cartons: input.cartons } : {}),
     });
-    // A concurrent confirmation won; answer from what it stored.
+    // A concurrent confirmation won, or an agent's change rewrote the ticket: answer from what is stored now.
     if (result.outcome === 'already-answered') return await confirmPick(deps, input);
     const waitingFor = await advanceOrder(deps, {
       orderId: ticket.orderId,
@@ -104,13 +104,16 @@ export async function confirmPick(
           UpdateExpression: `SET #status = :status, picked = :picked, confirmedAt = :now${
             input.cartons ? ', cartons = :cartons, packedAt = :now' : ''
           } REMOVE gsi2pk, gsi2sk`,
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
+          // Open, and with the lines the pick was compared with: an agent's change committed since the read
+          // fails this write, and the confirmation is compared again with the ticket as it now is.
+          ConditionExpression: '#status = :open AND #lines = :readLines',
+          ExpressionAttributeNames: { '#status': 'status', '#lines': 'lines' },
           ExpressionAttributeValues: {
             ':status': status,
             ':picked': outcome.lines,
             ':now': now,
             ':open': 'open',
+            ':readLines': ticket.lines,
             ...(input.cartons ? { ':cartons': input.cartons } : {}),
           },
         },
@@ -122,6 +125,7 @@ export async function confirmPick(
       ),
     ),
   );
+  // Another confirmation (a duplicate: answered as before) or an agent's change (compared again) came first.
   if (!written) return await confirmPick(deps, input);
   const waitingFor = await advanceOrder(deps, {
     orderId: ticket.orderId,

@@ -15,6 +15,7 @@ import {
   planBucketParts,
   releaseItem,
   reserveItem,
+  type StockBucket,
   stockBuckets,
   writeOffUnpicked,
 } from '../store/inventory.js';
@@ -49,11 +50,14 @@ const MAX_ATTEMPTS = 6;
 const PICKABLE: readonly OrderStatus[] = ['picking', 'partially_shipped'];
 const ENDED: readonly OrderStatus[] = ['failed', 'cancelled'];
 
-/** An open ticket of an order that ended: `cancelled`, out of its location's queue (once: `status = open`). */
-async function cancelTicket(deps: Deps, ticket: PickTicketRecord, orderStatus: OrderStatus): Promise<void> {
-  await writeIfCondition(
-    deps,
-    new UpdateCommand({
+/**
+ * An open ticket made `cancelled` and taken out of its location's queue, once (`status = open`), as a
+ * transaction item: an order that ended, or an agent's change that moved its stock elsewhere
+ * (shared/app/order-shipping-change.ts), writes it with the rest of the change.
+ */
+export function cancelTicketItem(deps: Deps, ticket: PickTicketRecord, reason: string): TransactItem {
+  return {
+    Update: {
       TableName: deps.tableName,
       Key: keys.pickTicket(ticket.orderId, ticket.id),
       UpdateExpression:
@@ -64,10 +68,53 @@ async function cancelTicket(deps: Deps, ticket: PickTicketRecord, orderStatus: O
         ':cancelled': 'cancelled',
         ':open': 'open',
         ':now': deps.clock.now().toISOString(),
-        ':reason': `order ${orderStatus}`,
+        ':reason': reason,
       },
-    }),
-  );
+    },
+  };
+}
+
+/**
+ * A pick confirmation writes only its ticket, never the order, so the order's `updatedAt` does not see it:
+ * an agent's change checks every ticket that was open when it read the order and that the change does not write itself is
+ * checked still open with the same lines, and a pick committed in between fails the change (its retry then
+ * sees the pick and answers 409).
+ */
+export function openTicketChecks(
+  deps: Deps,
+  tickets: readonly PickTicketRecord[],
+  written: ReadonlySet<string>,
+): TransactItem[] {
+  return tickets
+    .filter((ticket) => ticket.status === 'open' && !written.has(ticket.id))
+    .map((ticket) => ({
+      ConditionCheck: {
+        TableName: deps.tableName,
+        Key: keys.pickTicket(ticket.orderId, ticket.id),
+        ConditionExpression: '#status = :open AND #lines = :readLines',
+        ExpressionAttributeNames: { '#status': 'status', '#lines': 'lines' },
+        ExpressionAttributeValues: { ':open': 'open', ':readLines': ticket.lines },
+      },
+    }));
+}
+
+/**
+ * Whether a ticket still has the lines a decision was made on: an agent's change rewrites an open ticket's
+ * lines, and a pick compared with the old ones must be compared again.
+ */
+export function sameLines(
+  a: PickTicketRecord['lines'] | undefined,
+  b: PickTicketRecord['lines'] | undefined,
+): boolean {
+  const text = (lines: PickTicketRecord['lines'] | undefined) =>
+    JSON.stringify((lines ?? []).map(({ sku, quantity, bin }) => [sku, quantity, bin ?? null]));
+  return text(a) === text(b);
+}
+
+/** An open ticket of an order that ended: `cancelled`, out of its location's queue (once: `status = open`). */
+async function cancelTicket(deps: Deps, ticket: PickTicketRecord, orderStatus: OrderStatus): Promise<void> {
+  const { Update } = cancelTicketItem(deps, ticket, `order ${orderStatus}`);
+  if (Update) await writeIfCondition(deps, new UpdateCommand(Update));
 }
 
 /** A ticket's held reservation rows: its location's chunks from its base (0 for an allocation's ticket). */
@@ -133,7 +180,10 @@ export async function answerShort(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const aggregate = await getOrderAggregate(deps, input.ticket.orderId);
     const ticket = aggregate?.pickTickets.find((row) => row.id === input.ticket.id);
-    if (!aggregate || !ticket || ticket.status !== 'open') {
+    // An agent's change rewrote the ticket since the caller compared the pick with it: the caller reads it
+    // again and compares anew (confirm-pick re-runs on `already-answered`).
+    const stale = input.mode === 'short' && !sameLines(ticket?.lines, input.ticket.lines);
+    if (!aggregate || !ticket || ticket.status !== 'open' || stale) {
       return { outcome: 'already-answered', reroutedTo: [], backordered: [] };
     }
     if (!PICKABLE.includes(aggregate.order.status)) {
@@ -145,7 +195,16 @@ export async function answerShort(
       );
     }
     const now = deps.clock.now().toISOString();
-    const short = shortfall(input.outcome);
+    // An escalation answers the ticket as this consistent read has it (the reconciler found it on an
+    // eventually consistent index): nothing of its current lines was picked.
+    const outcome: PickOutcome =
+      input.mode === 'escalated'
+        ? {
+            short: true,
+            lines: ticket.lines.map((line) => ({ sku: line.sku, ordered: line.quantity, picked: 0 })),
+          }
+        : input.outcome;
+    const short = shortfall(outcome);
     const rows = ticketRows(aggregate.reservations, ticket);
     const taken = takeFromRows(rows, short);
     const release: TransactItem[] = [
@@ -182,11 +241,13 @@ export async function answerShort(
           UpdateExpression: `SET #status = :status, picked = :picked, ${
             input.mode === 'escalated' ? 'escalatedAt' : 'confirmedAt'
           } = :now, #remainder = :remainder${input.cartons ? ', cartons = :cartons, packedAt = :now' : ''} REMOVE gsi2pk, gsi2sk`,
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status', '#remainder': 'remainder' },
+          // Open, and with the lines compared: an agent's change committed in between fails this write.
+          ConditionExpression: '#status = :open AND #lines = :readLines',
+          ExpressionAttributeNames: { '#status': 'status', '#remainder': 'remainder', '#lines': 'lines' },
           ExpressionAttributeValues: {
             ':status': input.mode,
-            ':picked': input.outcome.lines,
+            ':picked': outcome.lines,
+            ':readLines': ticket.lines,
             ':now': now,
             ':open': 'open',
             ':remainder': result,
@@ -200,7 +261,7 @@ export async function answerShort(
               at: now,
               detail: {
                 pickTicketId: ticket.id,
-                lines: input.outcome.lines,
+                lines: outcome.lines,
                 reroutedTo: plan.ticketIds,
                 backordered: plan.backordered,
               },
@@ -306,78 +367,20 @@ async function planReroute(
   const allocations: AllocationView[] = [];
   const events: DomainEvent[] = [];
   shipments.forEach((shipment, index) => {
-    const number = next + index;
-    const id = pickTicketId(order.id, number - 1);
-    const chunk = number * CHUNKS_PER_TICKET;
-    const seed = number;
-    const reserved: ReservedLine[] = shipment.lines.map((line) => {
-      const parts = planBucketParts(
-        buckets.filter((row) => row.sku === line.sku && row.locationId === shipment.locationId),
-        line.quantity,
-        seed,
-      ) ?? [{ bucket: 0, quantity: line.quantity }];
-      return { sku: line.sku, quantity: line.quantity, parts };
-    });
-    for (const line of reserved) {
-      for (const part of line.parts ?? []) {
-        items.push(reserveItem(deps, shipment.locationId, line.sku, part.quantity, options.now, part.bucket));
-      }
-    }
-    items.push({
-      Put: {
-        TableName: deps.tableName,
-        Item: {
-          ...keys.reservation(order.id, shipment.locationId, chunk),
-          entity: 'Reservation',
-          entityVersion: 2,
-          orderId: order.id,
-          locationId: shipment.locationId,
-          chunk,
-          lines: reserved,
-          status: 'held',
-          createdAt: options.now,
-          updatedAt: options.now,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    });
-    const bins = new Map<string, string>();
-    for (const row of buckets) {
-      if (row.locationId === shipment.locationId && row.bin) bins.set(row.sku, row.bin);
-    }
-    items.push(
-      pickTicketPut(
-        deps,
-        {
-          orderId: order.id,
-          id,
-          locationId: shipment.locationId,
-          lines: shipment.lines,
-          bins,
-          taskToken: '',
-          now: options.now,
-          firstWave: false,
-          chunkBase: chunk,
-          ...(options.source ? { rerouteOf: options.source } : {}),
-        },
-        { onlyNew: true },
-      ),
-    );
-    ticketIds.push(id);
-    allocations.push({
-      locationId: shipment.locationId,
-      lines: shipment.lines,
+    const planned = reroutedShipment(deps, order, shipment, buckets, {
+      number: next + index,
+      now: options.now,
       reason,
       rule,
-      estimatedCost: shipment.estimatedCost,
-      decidedAt: options.now,
+      ...(options.source ? { source: options.source } : {}),
     });
-    events.push(
-      PickTicketOpened.create(
-        { orderId: order.id, pickTicketId: id, locationId: shipment.locationId },
-        meta(order, deps, `pick-opened:${id}`),
-      ),
-    );
+    for (const part of planned.stock) {
+      items.push(reserveItem(deps, part.locationId, part.sku, part.quantity, options.now, part.bucket));
+    }
+    items.push(...planned.items);
+    ticketIds.push(planned.ticketId);
+    allocations.push(planned.allocation);
+    events.push(planned.event);
   });
   if (options.redrive && ticketIds.length === 0) return { items: [], ticketIds, backordered: [] };
 
@@ -461,6 +464,106 @@ async function planReroute(
   return { items, ticketIds, backordered };
 }
 
+/** The writes of one re-routed shipment, as `reroutedShipment` plans them. */
+export interface ReroutedShipment {
+  /** Units to take from available into reserved, bucket by bucket (the caller writes them: it may net them). */
+  stock: { locationId: string; sku: string; bucket: number; quantity: number }[];
+  /** Its reservation row (chunks from its ticket's number × CHUNKS_PER_TICKET) and its pick ticket. */
+  items: TransactItem[];
+  ticketId: string;
+  allocation: AllocationView;
+  event: DomainEvent;
+}
+
+/**
+ * One shipment moved to a location outside the allocation's first wave: its bucket parts, its reservation
+ * row and its own pick ticket (not first wave: it ships on its own run when confirmed, and the Standard
+ * workflow never waits for it). Used by short-pick re-routes and by an agent's change of where an order ships
+ * (shared/app/order-shipping-change.ts); `number` is the ticket's number, after every ticket the order had.
+ */
+export function reroutedShipment(
+  deps: Deps,
+  order: OrderRecord,
+  shipment: { locationId: string; lines: PickLine[]; estimatedCost: number },
+  buckets: readonly StockBucket[],
+  options: { number: number; now: string; reason: string; rule: string; source?: string },
+): ReroutedShipment {
+  const { number } = options;
+  const id = pickTicketId(order.id, number - 1);
+  const chunk = number * CHUNKS_PER_TICKET;
+  const reserved: ReservedLine[] = shipment.lines.map((line) => {
+    const parts = planBucketParts(
+      buckets.filter((row) => row.sku === line.sku && row.locationId === shipment.locationId),
+      line.quantity,
+      number,
+    ) ?? [{ bucket: 0, quantity: line.quantity }];
+    return { sku: line.sku, quantity: line.quantity, parts };
+  });
+  const bins = new Map<string, string>();
+  for (const row of buckets) {
+    if (row.locationId === shipment.locationId && row.bin) bins.set(row.sku, row.bin);
+  }
+  return {
+    stock: reserved.flatMap((line) =>
+      (line.parts ?? []).map((part) => ({
+        locationId: shipment.locationId,
+        sku: line.sku,
+        bucket: part.bucket,
+        quantity: part.quantity,
+      })),
+    ),
+    items: [
+      {
+        Put: {
+          TableName: deps.tableName,
+          Item: {
+            ...keys.reservation(order.id, shipment.locationId, chunk),
+            entity: 'Reservation',
+            entityVersion: 2,
+            orderId: order.id,
+            locationId: shipment.locationId,
+            chunk,
+            lines: reserved,
+            status: 'held',
+            createdAt: options.now,
+            updatedAt: options.now,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      pickTicketPut(
+        deps,
+        {
+          orderId: order.id,
+          id,
+          locationId: shipment.locationId,
+          lines: shipment.lines,
+          bins,
+          taskToken: '',
+          now: options.now,
+          firstWave: false,
+          chunkBase: chunk,
+          ...(options.source ? { rerouteOf: options.source } : {}),
+        },
+        { onlyNew: true },
+      ),
+    ],
+    ticketId: id,
+    allocation: {
+      locationId: shipment.locationId,
+      lines: shipment.lines,
+      reason: options.reason,
+      rule: options.rule,
+      estimatedCost: shipment.estimatedCost,
+      decidedAt: options.now,
+    },
+    event: PickTicketOpened.create(
+      { orderId: order.id, pickTicketId: id, locationId: shipment.locationId },
+      meta(order, deps, `pick-opened:${id}`),
+    ),
+  };
+}
+
 function groupByBucket(parts: readonly { sku: string; bucket: number; quantity: number }[]) {
   const grouped = new Map<string, number>();
   for (const part of parts) {
@@ -476,8 +579,16 @@ function mergeLines(a: readonly PickLine[], b: readonly PickLine[]): PickLine[] 
   return [...merged].map(([sku, quantity]) => ({ sku, quantity }));
 }
 
-/** A reservation row after a short pick: its lines reduced, or released when nothing is left on it. */
-function rowUpdate(deps: Deps, row: ReservationRecord, lines: ReservedLine[], now: string): TransactItem {
+/**
+ * A reservation row after a short pick (or an agent's cancellation of some of its units,
+ * shared/app/order-changes.ts): its lines reduced, or released when nothing is left on it.
+ */
+export function rowUpdate(
+  deps: Deps,
+  row: ReservationRecord,
+  lines: ReservedLine[],
+  now: string,
+): TransactItem {
   return {
     Update: {
       TableName: deps.tableName,

@@ -11,7 +11,14 @@ import {
   renderNotification,
   type TemplateInput,
 } from '../domain/notifications.js';
-import { OrderAllocated, OrderDelayed, OrderFailed, PaymentRefunded } from '../events/catalogue.js';
+import {
+  OrderAllocated,
+  OrderCancelled,
+  OrderDelayed,
+  OrderFailed,
+  OrderLinesCancelled,
+  PaymentRefunded,
+} from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
 import { writeIfCondition } from '../store/db.js';
 import { keys } from '../store/keys.js';
@@ -123,7 +130,8 @@ export async function deliverOnce(
 
 /**
  * The notifications queue (rule `orders-to-notifications`): order confirmed (OrderAllocated), delayed
- * (OrderDelayed, per disruption), cancelled (OrderFailed) and refunded (PaymentRefunded, per refund). The
+ * (OrderDelayed, per disruption), cancelled (OrderFailed; OrderCancelled by an agent), some units cancelled by
+ * an agent (OrderLinesCancelled, per agent action) and refunded (PaymentRefunded, per refund). The
  * shipped notification is the shipping workflow's Notify step (shared/app/notify-customer.ts).
  */
 export async function recordNotificationEvent(
@@ -151,6 +159,18 @@ export async function recordNotificationEvent(
     if (type === 'OrderFailed') {
       const data = OrderFailed.schema.parse(envelope.detail.data);
       return { orderId: data.orderId, input: { template: 'order-cancelled' } };
+    }
+    if (type === 'OrderCancelled') {
+      const data = OrderCancelled.schema.parse(envelope.detail.data);
+      return { orderId: data.orderId, input: { template: 'order-cancelled-by-agent' } };
+    }
+    if (type === 'OrderLinesCancelled') {
+      const data = OrderLinesCancelled.schema.parse(envelope.detail.data);
+      return {
+        orderId: data.orderId,
+        input: { template: 'order-lines-cancelled', lines: data.lines, total: data.total },
+        discriminator: data.actionId,
+      };
     }
     if (type === 'PaymentRefunded') {
       const data = PaymentRefunded.schema.parse(envelope.detail.data);

@@ -15,6 +15,8 @@ export function toOrderView(aggregate: OrderAggregate) {
     shippingAddress: order.shippingAddress,
     fulfillment: order.fulfillment ?? { type: 'ship' },
     backorder: order.backorder ?? null,
+    /** Who cancelled the order and why, when an agent did. */
+    cancellation: order.cancellation ?? null,
     /** The delivery date promised: the one a disruption moved it to, else the one given at placing. */
     promisedBy: promiseOf(order),
     lines: order.lines,

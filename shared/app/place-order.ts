@@ -12,7 +12,7 @@ import { redemptionItems, transactWithRetry } from '../store/coupons.js';
 import { isConditionFailure } from '../store/db.js';
 import { keys } from '../store/keys.js';
 import { getLocation } from '../store/locations.js';
-import { getOrderRecord, type OrderRecord, orderIndexes } from '../store/orders.js';
+import { getOrderRecord, type OrderRecord, orderIndexes, type TimelineEntry } from '../store/orders.js';
 import { changeAttributes } from '../store/outbox.js';
 import { explainRedemptionFailure, priceOrderWithCoupons, rejectionError } from './coupons.js';
 
@@ -44,6 +44,11 @@ export interface PlaceOrderInput {
    * one conditional put, as ever.
    */
   couponCodes?: readonly string[];
+  /**
+   * Timeline lines written with the order's put, after its own first line: an exchange's replacement order
+   * names its return and the agent (shared/app/returns.ts). A duplicate writes nothing.
+   */
+  timeline?: readonly TimelineEntry[];
 }
 
 export async function placeOrder(deps: Deps, input: PlaceOrderInput): Promise<PlaceOrderResult> {
@@ -101,7 +106,10 @@ export async function placeOrder(deps: Deps, input: PlaceOrderInput): Promise<Pl
     ...(input.deliveryId ? { firstDeliveryId: input.deliveryId } : {}),
     ...(input.requestHash ? { requestHash: input.requestHash } : {}),
     // The timeline's first line is the order's own createdAt (shared/app/order-view.ts).
-    ...changeAttributes(deps, { events: [placedEvent(deps, record)] }),
+    ...changeAttributes(deps, {
+      events: [placedEvent(deps, record)],
+      ...(input.timeline ? { timeline: input.timeline } : {}),
+    }),
   };
 
   if (applied) {

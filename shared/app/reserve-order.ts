@@ -207,7 +207,12 @@ interface StockWrite {
   part: { bucket: number; quantity: number };
 }
 
-function reservationItem(
+/**
+ * The put of a held reservation row (entity version 2, one location, one chunk), conditional on the row being
+ * new: chunk keys are never reused, so a retry can never overwrite units another write already holds. Also
+ * used by an agent's added units (shared/app/order-changes.ts), which must write the same shape as intake.
+ */
+export function reservationItem(
   deps: Deps,
   orderId: string,
   locationId: string,

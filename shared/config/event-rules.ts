@@ -44,11 +44,18 @@ export const eventRules: readonly EventRuleSpec[] = [
   {
     name: 'orders-to-notifications',
     description:
-      'Order events the customer is told about (confirmed, delayed, cancelled, refunded); shipped is the Notify step',
+      'Order events the customer is told about (confirmed, delayed, failed or cancelled by an agent, refunded); shipped is the Notify step',
     target: 'notifications',
     pattern: {
       source: ['oms.inventory', 'oms.disruptions', 'oms.orders', 'oms.billing'],
-      'detail-type': ['OrderAllocated', 'OrderDelayed', 'OrderFailed', 'PaymentRefunded'],
+      'detail-type': [
+        'OrderAllocated',
+        'OrderDelayed',
+        'OrderFailed',
+        'OrderCancelled',
+        'OrderLinesCancelled',
+        'PaymentRefunded',
+      ],
     },
   },
   {

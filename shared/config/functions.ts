@@ -359,6 +359,7 @@ export const functions: readonly FunctionSpec[] = [
   api('agents', 'get-agent-session', 'GET', '/agent/session', []),
   api('agents', 'search-orders', 'GET', '/agent/orders', ['table:read']),
   api('agents', 'get-agent-order', 'GET', '/agent/orders/{id}', ['table:read']),
+  api('agents', 'list-agent-order-documents', 'GET', '/agent/orders/{id}/documents', ['table:read']),
   api('agents', 'get-agent-inventory', 'GET', '/agent/inventory/{sku}', ['table:read']),
   api('agents', 'get-agent-metrics', 'GET', '/agent/metrics/live', ['table:read', 'queues:read']),
   api('coupons', 'create-coupon', 'POST', '/coupons', ['table:write']),
@@ -436,6 +437,47 @@ export const functions: readonly FunctionSpec[] = [
     memoryMb: 512,
     timeoutSeconds: 29,
   },
+  // Moving an order's stock may cancel the tickets the Standard workflow waits on: it answers that wait.
+  api('agents', 'change-order-shipping', 'PUT', '/agent/orders/{id}/shipping', [
+    'table:read',
+    'table:write',
+    'workflow:callback',
+  ]),
+  // Returns (docs/customer-service.md#returns): restocking writes stock, resolving refunds through the gateway.
+  api('returns', 'create-return', 'POST', '/agent/orders/{id}/returns', ['table:read', 'table:write']),
+  api('returns', 'list-order-returns', 'GET', '/agent/orders/{id}/returns', ['table:read']),
+  api('returns', 'get-return', 'GET', '/agent/returns/{rmaId}', ['table:read']),
+  api('returns', 'authorize-return', 'POST', '/agent/returns/{rmaId}/authorization', [
+    'table:read',
+    'table:write',
+  ]),
+  api('returns', 'refuse-return', 'POST', '/agent/returns/{rmaId}/refusal', ['table:read', 'table:write']),
+  api('returns', 'receive-return', 'POST', '/agent/returns/{rmaId}/receipt', ['table:read', 'table:write']),
+  // An exchange places its replacement order through the normal intake, which starts the order's workflow.
+  api('returns', 'resolve-return', 'POST', '/agent/returns/{rmaId}/resolution', [
+    'table:read',
+    'table:write',
+    'workflow:start',
+  ]),
+  // Appeasements refund through the payment gateway or create a coupon; audits read the order's or an agent's.
+  api('agents', 'create-appeasement', 'POST', '/agent/orders/{id}/appeasements', [
+    'table:read',
+    'table:write',
+  ]),
+  api('agents', 'get-order-audit', 'GET', '/agent/orders/{id}/audit', ['table:read']),
+  api('agents', 'list-agent-audit', 'GET', '/agent/audit', ['table:read']),
+  // Order changes before the pick (docs/customer-service.md#order-changes): a whole cancellation answers the
+  // workflow's wait (callback); the gateway is a port, no IAM action.
+  api('agents', 'cancel-order', 'POST', '/agent/orders/{id}/cancellation', [
+    'table:read',
+    'table:write',
+    'workflow:callback',
+  ]),
+  api('agents', 'change-order-lines', 'POST', '/agent/orders/{id}/lines', [
+    'table:read',
+    'table:write',
+    'workflow:callback',
+  ]),
   {
     name: 'authorize-request',
     context: 'auth',

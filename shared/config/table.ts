@@ -10,7 +10,7 @@ export const tableDefinition = {
   sortKey: 'sk',
   timeToLiveAttribute: 'expiresAt',
   /**
-   * Both indexes project keys only: an index entry is then rewritten only when its keys move, never when an
+   * Every index projects keys only: an index entry is then rewritten only when its keys move, never when an
    * order's other attributes change, and each entry stays far under 1 KB. Readers take the keys and fetch
    * the items with BatchGetItem (shared/store/db.ts). See docs/decisions/0006-cost-per-order.md.
    */
@@ -19,6 +19,15 @@ export const tableDefinition = {
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
     /** Orders by status, by the time they entered it; journal entries by posting day. */
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'KEYS_ONLY' },
+    /**
+     * Orders by the customer's phone (its last 10 digits), for the agents' search, newest first. Written once,
+     * when the order is placed (one write unit), never by a status change: its keys do not move. The sort
+     * key is the order's gsi1sk (`<createdAt>#<id>`, set at intake, never changed), not an attribute of its
+     * own: the order item, rewritten by every step, stays 60 bytes smaller.
+     */
+    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
+    /** Orders by the number the channel shows the customer (`#1001`), for the agents' search; like gsi3. */
+    { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi1sk', projection: 'KEYS_ONLY' },
   ],
 } as const;
 

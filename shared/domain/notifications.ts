@@ -10,6 +10,8 @@ export const TEMPLATES = [
   'ready-for-pickup',
   'order-delayed',
   'order-cancelled',
+  'order-cancelled-by-agent',
+  'order-lines-cancelled',
   'order-refunded',
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
@@ -32,6 +34,13 @@ export type TemplateInput =
   | { template: 'order-shipped'; tracking: readonly { carrier: string; trackingNumber: string }[] }
   | { template: 'order-delayed'; newPromise: string; previousPromise: string }
   | { template: 'order-cancelled' }
+  | { template: 'order-cancelled-by-agent' }
+  | {
+      template: 'order-lines-cancelled';
+      lines: readonly { sku: string; name?: string; quantity: number }[];
+      /** The order's total after the cancellation (minor units of the order's currency). */
+      total: number;
+    }
   | { template: 'order-refunded'; amount: number; currency: string };
 
 export interface RenderedMessage {
@@ -99,6 +108,29 @@ export function renderNotification(order: OrderForMessage, input: TemplateInput)
         body: `We could not complete your order ${number} and have cancelled it. Any payment taken is returned.`,
         sms: `Order ${number} was cancelled. Any payment taken is returned.`,
       };
+    // An agent's cancellation is a customer service decision, usually asked for by the customer: it is told
+    // as one, not as the failure "we could not complete your order". Nothing is captured before a pick.
+    case 'order-cancelled-by-agent':
+      return {
+        template: 'order-cancelled-by-agent',
+        subject: `Order ${number} cancelled`,
+        body: `Your order ${number} was cancelled by our customer service team, at your request or after speaking with you. You will not be charged for it, and any hold on your payment is released. If you did not expect this, please contact us.`,
+        sms: `Order ${number} was cancelled by customer service. You will not be charged for it.`,
+      };
+    case 'order-lines-cancelled': {
+      const lines = input.lines.map((line) => `- ${line.quantity} × ${line.name ?? line.sku}`);
+      const units = input.lines.reduce((sum, line) => sum + line.quantity, 0);
+      return {
+        template: 'order-lines-cancelled',
+        subject: `Items cancelled from order ${number}`,
+        body: [
+          `Our customer service team cancelled some items of your order ${number}:`,
+          ...lines,
+          `The rest of the order goes ahead. New total: ${money(input.total, order.currency)}.`,
+        ].join('\n'),
+        sms: `Order ${number}: ${units} ${units === 1 ? 'item' : 'items'} cancelled. New total ${money(input.total, order.currency)}.`,
+      };
+    }
     case 'order-refunded':
       return {
         template: 'order-refunded',

@@ -8,8 +8,10 @@ import { CartRecoveryRequested } from './catalogue/cart-recovery-requested.js';
 import { FreightInvoiceApproved } from './catalogue/freight-invoice-approved.js';
 import { OrderAllocated } from './catalogue/order-allocated.js';
 import { OrderBackordered } from './catalogue/order-backordered.js';
+import { OrderCancelled } from './catalogue/order-cancelled.js';
 import { OrderDelayed } from './catalogue/order-delayed.js';
 import { OrderFailed } from './catalogue/order-failed.js';
+import { OrderLinesCancelled } from './catalogue/order-lines-cancelled.js';
 import { OrderPlaced } from './catalogue/order-placed.js';
 import { OrderShipped } from './catalogue/order-shipped.js';
 import { PaymentAuthorized } from './catalogue/payment-authorized.js';
@@ -29,8 +31,10 @@ export {
   FreightInvoiceApproved,
   OrderAllocated,
   OrderBackordered,
+  OrderCancelled,
   OrderDelayed,
   OrderFailed,
+  OrderLinesCancelled,
   OrderPlaced,
   OrderShipped,
   PaymentAuthorized,
@@ -59,6 +63,8 @@ export const eventCatalogue = [
   PaymentVoided,
   PaymentRefunded,
   OrderFailed,
+  OrderCancelled,
+  OrderLinesCancelled,
   OrderDelayed,
   PurchaseOrderSent,
   CartAbandoned,

@@ -1,9 +1,12 @@
 import type { MiddlewareObj } from '@middy/core';
+import { z } from 'zod';
+import type { AgentAction } from '../app/agent-actions.js';
 import { type Agent, type AgentRole, agentFromClaims, requireRole } from '../domain/agents.js';
-import { UnauthorizedError } from '../domain/errors.js';
+import { UnauthorizedError, ValidationError } from '../domain/errors.js';
 import { deps } from '../runtime/deps.js';
 import type { ApiEvent, ApiResult } from './api.js';
 import { bearerToken } from './auth.js';
+import { header } from './headers.js';
 
 /** A missing, expired or invalid agent token: 401 with `WWW-Authenticate: Bearer`. */
 export class AgentSignInRequiredError extends UnauthorizedError {
@@ -28,20 +31,15 @@ export function agentAuth(role: AgentRole): MiddlewareObj<ApiEvent, ApiResult> {
   return {
     before: async (request) => {
       const claims = gatewayClaims(request.event);
-      const agent = claims ? agentFromClaims(claims) : await verifyBearer(authorizationHeader(request.event));
+      const agent = claims
+        ? agentFromClaims(claims)
+        : await verifyBearer(header(request.event, 'authorization'));
       if (!agent)
         throw new AgentSignInRequiredError('sign in as an agent: send Authorization: Bearer <token>');
       requireRole(agent, role, request.event.routeKey ?? 'this action');
       agents.set(request.event, agent);
     },
   };
-}
-
-function authorizationHeader(event: ApiEvent): string | undefined {
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (name.toLowerCase() === 'authorization') return value;
-  }
-  return undefined;
 }
 
 async function verifyBearer(authorization: string | undefined): Promise<Agent | undefined> {
@@ -54,4 +52,25 @@ export function agentOf(event: ApiEvent): Agent {
   const agent = agents.get(event);
   if (!agent) throw new AgentSignInRequiredError('no agent is signed in for this request');
   return agent;
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
+
+/** Why an agent makes a change, as every agent route's body carries it: shown in the timeline and the audit. */
+export const ReasonSchema = z.string().trim().min(1).max(500);
+
+/**
+ * The change an agent's request asks for: who (the signed-in agent), why (the body's `reason`) and the
+ * `Idempotency-Key` header that makes a repeated click the same action (required on every change: 400 naming
+ * the header without it). docs/customer-service.md#audit.
+ */
+export function agentActionOf(event: ApiEvent, reason: string): AgentAction {
+  const key = header(event, 'idempotency-key');
+  if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationError(
+      'send an Idempotency-Key header (8-100 letters, digits, ".", "_", ":" or "-")',
+      [{ field: 'Idempotency-Key', message: key === undefined ? 'required' : 'invalid format' }],
+    );
+  }
+  return { agent: agentOf(event), reason, idempotencyKey: key };
 }

@@ -67,13 +67,7 @@ export function jsonBody<T>(event: ApiEvent, schema: z.ZodType<T>): T {
   return parseWith(schema, parseJson(rawBody(event)));
 }
 
-export const header = (event: ApiEvent, name: string): string | undefined => {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted) return value;
-  }
-  return undefined;
-};
+export { header } from './headers.js';
 
 /**
  * Maps errors to responses: domain errors carry their status and fields; anything else is a 500 (or a 503

@@ -6,6 +6,7 @@ import {
   type TransactWriteCommandInput,
   type UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { type IndexName, tableDefinition } from '../config/table.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Deps } from '../runtime/deps.js';
 
@@ -122,6 +123,13 @@ export async function batchGet(
   });
 }
 
+/** An index's key attributes as shared/config/table.ts declares them (gsi3 and gsi4 sort by gsi1sk). */
+function indexKeyNames(index: IndexName): { partitionKey: string; sortKey: string } {
+  const definition = tableDefinition.globalSecondaryIndexes.find((gsi) => gsi.indexName === index);
+  if (!definition) throw new Error(`no index ${index} in the table definition`);
+  return definition;
+}
+
 /**
  * The start key a cursor of an index listing stands for. Only a key this listing returned is used: any other
  * (a crafted or stale cursor, one from another filter) would make DynamoDB fail the query, a 500 for what is
@@ -129,17 +137,18 @@ export async function batchGet(
  */
 export function indexStartKey(
   cursor: string | undefined,
-  index: 'gsi1' | 'gsi2',
+  index: IndexName,
   partition: string,
 ): Record<string, unknown> | undefined {
   if (!cursor) return undefined;
   const key = decodeCursor(cursor);
-  const names = ['pk', 'sk', `${index}pk`, `${index}sk`];
+  const { partitionKey, sortKey } = indexKeyNames(index);
+  const names = ['pk', 'sk', partitionKey, sortKey];
   const valid =
     key !== undefined &&
     Object.keys(key).length === names.length &&
     names.every((name) => typeof key[name] === 'string' && key[name] !== '') &&
-    key[`${index}pk`] === partition;
+    key[partitionKey] === partition;
   if (!valid) {
     throw new ValidationError('cursor is not one this listing returned', [
       { field: 'cursor', message: 'not a cursor of this listing' },
@@ -154,11 +163,12 @@ export function indexStartKey(
  */
 export async function indexKeys(
   deps: Pick<Deps, 'db' | 'tableName'>,
-  index: 'gsi1' | 'gsi2',
+  index: IndexName,
   partition: string,
   options: { between?: readonly [string, string] } = {},
 ): Promise<ItemKey[]> {
   const found: ItemKey[] = [];
+  const { partitionKey, sortKey } = indexKeyNames(index);
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await deps.db.send(
@@ -166,8 +176,8 @@ export async function indexKeys(
         TableName: deps.tableName,
         IndexName: index,
         KeyConditionExpression: options.between
-          ? `${index}pk = :pk AND ${index}sk BETWEEN :lower AND :upper`
-          : `${index}pk = :pk`,
+          ? `${partitionKey} = :pk AND ${sortKey} BETWEEN :lower AND :upper`
+          : `${partitionKey} = :pk`,
         ExpressionAttributeValues: {
           ':pk': partition,
           ...(options.between ? { ':lower': options.between[0], ':upper': options.between[1] } : {}),
@@ -223,6 +233,8 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
     gsi1sk: _g1s,
     gsi2pk: _g2,
     gsi2sk: _g2s,
+    gsi3pk: _g3,
+    gsi4pk: _g4,
     entity: _e,
     entityVersion: _v,
     outbox: _o,

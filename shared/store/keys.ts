@@ -27,6 +27,13 @@ export const keys = {
   ledgerEntry: (entryId: string) => ({ pk: `JOURNAL#${entryId}`, sk: 'JOURNAL' }),
   /** A refund of an order's captured payment (docs/payments.md), beside the order. */
   refund: (orderId: string, refundId: string) => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundId}` }),
+  /**
+   * What the order's appeasements add up to (shared/app/appeasements.ts): a running total, raised by a
+   * conditional write against the cap, beside the order (not on it: the order item stays small).
+   */
+  appeasementTally: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'APPEASEMENTS' }),
+  /** An agent's action on the order (shared/app/agent-actions.ts), named by its idempotency key. */
+  audit: (orderId: string, actionId: string) => ({ pk: `ORDER#${orderId}`, sk: `AUDIT#${actionId}` }),
   notification: (orderId: string, template: string) => ({
     pk: `ORDER#${orderId}`,
     sk: `NOTIFICATION#${template}`,
@@ -35,6 +42,13 @@ export const keys = {
   notificationPreference: (emailHash: string) => ({
     pk: `CUSTOMER#${emailHash}`,
     sk: 'PREFERENCE#notifications',
+  }),
+  /** A return (RMA) of an order's shipped goods, beside the order; its id carries the order's. */
+  returnRequest: (orderId: string, rmaId: string) => ({ pk: `ORDER#${orderId}`, sk: `RETURN#${rmaId}` }),
+  /** Store credit a customer (email hash) was given for one return, in the customer's partition. */
+  storeCredit: (emailHash: string, rmaId: string) => ({
+    pk: `CUSTOMER#${emailHash}`,
+    sk: `STORECREDIT#${rmaId}`,
   }),
   location: (locationId: string) => ({ pk: `LOCATION#${locationId}`, sk: 'LOCATION' }),
   /**
@@ -139,6 +153,8 @@ export const gsi1 = {
     `TRACKING#${trackingNumber.replace(/\s+/g, '').toUpperCase()}`,
   /** Every imported freight invoice, `gsi1sk = <invoiceDate>#<carrier>#<invoiceId>`: the audit report's range. */
   freightInvoices: 'FREIGHT_INVOICES',
+  /** An agent's audited actions, `gsi1sk = <at>#<actionId>`: the audit log by agent and time. */
+  agentAudit: (agentId: string) => `AGENT#${agentId}`,
 } as const;
 
 /** GSI2: orders by status and journal entries by posting day. */
@@ -158,4 +174,31 @@ export const gsi2 = {
   payoutStatus: (status: string) => `PAYOUT_STATUS#${status}`,
   /** Open carts (active, checking out) of one shard, `gsi2sk = <lastActivityAt>#<cartId>`: the abandonment detector. */
   activeCarts: (shard: number) => `CARTS#ACTIVE#${shard}`,
+} as const;
+
+/**
+ * The digits a phone number is searched by, however it was typed: every character but the digits dropped,
+ * then an international `00` prefix, then only the last 10 digits kept when there are more. `+1 (212)
+ * 555-0142`, `212.555.0142` and `0012125550142` are one number; so are `+44 20 7946 0958` and the national
+ * `020 7946 0958`. Undefined under 7 digits: no phone, or too little of one to find an order by.
+ */
+function phoneDigits(phone: string): string | undefined {
+  const digits = phone.replace(/\D/g, '').replace(/^00/, '');
+  if (digits.length < 7) return undefined;
+  return digits.length > 10 ? digits.slice(-10) : digits;
+}
+
+/**
+ * GSI3: orders by the customer's phone (`phoneDigits`), sorted by their gsi1sk (`<createdAt>#<orderId>`).
+ * Only orders have a gsi3pk, so the value needs no entity prefix: the order item, which every step rewrites
+ * and which sits near a kilobyte boundary, carries as few bytes for it as possible.
+ */
+export const gsi3 = {
+  /** Undefined for a phone too short to search by: the order gets no gsi3 entry. */
+  phone: phoneDigits,
+} as const;
+
+/** GSI4: orders by the number their channel shows (`#1001` → `1001`, upper case), like gsi3: no prefix. */
+export const gsi4 = {
+  orderNumber: (orderNumber: string) => orderNumber.trim().replace(/^#/, '').toUpperCase(),
 } as const;

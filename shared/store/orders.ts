@@ -24,7 +24,7 @@ import {
   stripKeys,
   type TransactItem,
 } from './db.js';
-import { gsi1, gsi2, keys } from './keys.js';
+import { gsi1, gsi2, gsi3, gsi4, keys } from './keys.js';
 import { type Change, withChange } from './outbox.js';
 
 export interface PaymentState {
@@ -118,6 +118,8 @@ export interface OrderRecord {
    * its share of every line; the lines' `discount` is their sum (docs/coupons.md).
    */
   coupons?: AppliedCoupon[];
+  /** Who cancelled the order and why, when an agent did (docs/customer-service.md#order-changes). */
+  cancellation?: { reason: string; by: { agentId: string; username: string }; at: string; actionId: string };
 }
 
 export interface TimelineEntry {
@@ -230,13 +232,29 @@ export interface OrderAggregate {
   notifications: NotificationRecord[];
 }
 
-/** Index attributes of an order header for its current status. */
-export const orderIndexes = (order: Pick<OrderRecord, 'id' | 'status' | 'createdAt' | 'customer'>) => ({
-  gsi1pk: gsi1.customerEmail(order.customer.email),
-  gsi1sk: `${order.createdAt}#${order.id}`,
-  gsi2pk: gsi2.status(order.status),
-  gsi2sk: `${order.createdAt}#${order.id}`,
-});
+/**
+ * Index attributes of a new order header: email and status, and, when the order has them, its phone (the
+ * customer's, else the shipping address's) and the channel's order number for the agents' search. Written
+ * at intake only: status changes move gsi2 alone (statusUpdateItem), so the phone and number entries are
+ * never rewritten.
+ */
+export const orderIndexes = (
+  order: Pick<OrderRecord, 'id' | 'status' | 'createdAt' | 'customer'> &
+    Partial<Pick<OrderRecord, 'orderNumber' | 'shippingAddress'>>,
+) => {
+  const sortKey = `${order.createdAt}#${order.id}`;
+  const phone = gsi3.phone(order.customer.phone ?? order.shippingAddress?.phone ?? '');
+  const orderNumber = gsi4.orderNumber(order.orderNumber ?? '');
+  return {
+    gsi1pk: gsi1.customerEmail(order.customer.email),
+    gsi1sk: sortKey,
+    gsi2pk: gsi2.status(order.status),
+    gsi2sk: sortKey,
+    // gsi3 and gsi4 sort by gsi1sk (shared/config/table.ts): no sort key attributes of their own.
+    ...(phone ? { gsi3pk: phone } : {}),
+    ...(orderNumber ? { gsi4pk: orderNumber } : {}),
+  };
+};
 
 /**
  * A status change as one transaction item, carrying the change's events and timeline lines: the condition

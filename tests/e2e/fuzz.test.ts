@@ -789,6 +789,12 @@ interface BodyRoute {
   invalidParams?: readonly Record<string, string>[];
   /** Stock only ever sent broken requests, so it must end as it started. */
   guarded?: Record<string, string>;
+  /**
+   * Headers every request of the route carries (an agent's token, an Idempotency-Key). With `auth`, a valid
+   * request is also sent with its credentials missing or broken, and must be refused (401).
+   */
+  headers?: () => Record<string, string>;
+  auth?: boolean;
 }
 
 const fillPath = (template: string, params: Record<string, string>) =>
@@ -1221,7 +1227,12 @@ function bodyRecipes(spec: BodyRoute): fc.Arbitrary<Recipe> {
     label: string,
     expectation: Expectation,
     headers: Record<string, string>,
-    change: { body?: (base: unknown) => Body; params?: Record<string, string>; raw?: Record<string, string> },
+    change: {
+      body?: (base: unknown) => Body;
+      params?: Record<string, string>;
+      raw?: Record<string, string>;
+      credentials?: Record<string, string>;
+    },
   ): Case => {
     // Valid requests racing on one name could rightly be answered 409 (retry); random ones may be.
     const own = expectation === 'reject' || (expectation === 'accept' && spec.idempotent !== true);
@@ -1242,7 +1253,8 @@ function bodyRecipes(spec: BodyRoute): fc.Arbitrary<Recipe> {
       label,
       method,
       path,
-      headers,
+      // The noise headers stay; a route's own headers replace theirs (credentials replace them again).
+      headers: { ...headers, ...spec.headers?.(), ...change.credentials },
       body,
       expect: expectation,
       ...(untouched ? { untouched } : {}),
@@ -1298,6 +1310,19 @@ function bodyRecipes(spec: BodyRoute): fc.Arbitrary<Recipe> {
         return expecting(built, parsesAsJson(built.body) ? 'either' : 'reject');
       }),
     },
+    ...(spec.auth
+      ? [
+          {
+            weight: 1,
+            arbitrary: brokenCredentials.map(
+              ([kind, authorization]) =>
+                (n: number) =>
+                  // An empty header value is a header the fetch sends without a credential in it.
+                  build(n, `authorization ${kind}`, 'reject', {}, { credentials: { authorization } }),
+            ),
+          },
+        ]
+      : []),
     ...(names.length > 0
       ? [
           {
@@ -1328,6 +1353,25 @@ interface ReadRoute {
   /** Headers a request needs to be let in (an agent's token): without them it is refused (401). */
   auth?: () => Record<string, string>;
 }
+
+/**
+ * An agent's credentials gone wrong: none (an empty value), a bare scheme, a token that is not one, another
+ * scheme, the agent's own token tampered with, or (read routes) whatever the noise headers carried.
+ */
+const brokenCredentials: fc.Arbitrary<readonly [string, string]> = fc
+  .constantFrom('noise', 'none', 'Bearer', 'Bearer not-a-token', 'Basic', 'tampered')
+  .map((kind) => {
+    const token = more.agentToken;
+    const value =
+      kind === 'noise' || kind === 'none'
+        ? ''
+        : kind === 'tampered'
+          ? `Bearer ${token.slice(0, -12)}${token.slice(-12).split('').reverse().join('')}x`
+          : kind === 'Basic'
+            ? `Basic ${Buffer.from('fuzz-agent:secret').toString('base64')}`
+            : kind;
+    return [kind, value] as const;
+  });
 
 const readRoutes: ReadRoute[] = [
   {
@@ -1649,27 +1693,14 @@ function readRecipes(spec: ReadRoute): fc.Arbitrary<Recipe> {
             // A valid request without the route's credentials: none, a random header, or a token tampered with.
             weight: 1,
             arbitrary: fc
-              .tuple(
-                fc.constantFrom('noise', 'none', 'Bearer', 'Bearer not-a-token', 'Basic', 'tampered'),
-                noiseHeaders,
-              )
-              .map(([kind, { authorization: noise, ...headers }]) => (n: number) => {
-                const token = Object.values(spec.auth?.() ?? {})[0] ?? '';
-                const authorization =
-                  kind === 'noise'
-                    ? noise
-                    : kind === 'none'
-                      ? undefined
-                      : kind === 'tampered'
-                        ? `${token.slice(0, -12)}${token.slice(-12).split('').reverse().join('')}x`
-                        : kind === 'Basic'
-                          ? `Basic ${Buffer.from('fuzz-agent:secret').toString('base64')}`
-                          : kind;
+              .tuple(brokenCredentials, noiseHeaders)
+              .map(([[kind, authorization], { authorization: noise, ...headers }]) => (n: number) => {
+                const sent = kind === 'noise' ? noise : authorization;
                 return build(
                   n,
                   `authorization ${kind}`,
                   'reject',
-                  authorization === undefined ? headers : { ...headers, authorization },
+                  sent === undefined || sent === '' ? headers : { ...headers, authorization: sent },
                   { anonymous: true },
                 );
               }),
@@ -3119,6 +3150,296 @@ const approveRecipes = optionalBodyRecipes(
   },
 );
 
+// ----- Customer service: order changes, returns, appeasements, audit -----------------------------------
+
+/**
+ * Agent actions change orders for good (a cancelled order stays cancelled), so their valid requests are the
+ * set-up's own actions sent again under the same Idempotency-Key: each must be answered `200` as a duplicate,
+ * and anything else under that key (a broken body, another order) must be refused without a change.
+ */
+const cs = {
+  supervisorToken: '',
+  agentId: '',
+  cancelledOrderId: '',
+  changedOrderId: '',
+  returnOrderId: '',
+  /** Requested, authorized, received and resolved: closed. */
+  closedRmaId: '',
+  refusedRmaId: '',
+};
+const SUPERVISOR_USERNAME = 'fuzz-supervisor';
+const csKey = (action: string) => `fz-cs-${RUN}-${action}`;
+/** An agent's token and the Idempotency-Key of one set-up action. */
+const agentWrite = (action: string) => () => ({
+  authorization: `Bearer ${more.agentToken}`,
+  'idempotency-key': csKey(action),
+});
+const UNKNOWN_RMA = `rma_${'0'.repeat(24)}_1`;
+
+const CS_BODIES = {
+  cancellation: { reason: 'fuzz: the customer asked' },
+  shipping: {
+    reason: 'fuzz: the customer moved',
+    address: { line1: '1 Fuzz Plaza', city: 'New York', region: 'NY', postalCode: '10002', country: 'US' },
+  },
+  lines: { reason: 'fuzz: one mug fewer', remove: [{ sku: 'SKU-MUG', quantity: 1 }] },
+  returnRequest: { reason: 'fuzz: too big', lines: [{ sku: 'SKU-MUG', quantity: 1 }], resolution: 'refund' },
+  refusedRequest: {
+    reason: 'fuzz: changed mind',
+    lines: [{ sku: 'SKU-MUG', quantity: 1 }],
+    resolution: 'refund',
+  },
+  authorization: { reason: 'fuzz: within the window' },
+  refusal: { reason: 'fuzz: used' },
+  receipt: {
+    reason: 'fuzz: parcel in',
+    lines: [{ sku: 'SKU-MUG', quantity: 1, condition: 'sellable', disposition: 'restock' }],
+  },
+  resolution: { reason: 'fuzz: refund it' },
+  appeasement: { reason: 'fuzz: late parcel', kind: 'coupon', percentOff: 5 },
+} as const;
+
+/** Broken variants every agent write refuses: the reason, the body's shape, unknown fields. */
+const actionInvalid: Edit[] = [
+  ['reason', ''],
+  ['reason', '   '],
+  ['reason', 'r'.repeat(501)],
+  ['reason', 42],
+  ['reason', DELETE],
+  ['extra', 1],
+  ...rootInvalid,
+];
+
+const returnLinesInvalid: Edit[] = [
+  ['lines', []],
+  ['lines', DELETE],
+  ['lines.0.quantity', 0],
+  ['lines.0.quantity', -1],
+  ['lines.0.quantity', 1.5],
+  ['lines.0.sku', ''],
+  // Not on the order, more than shipped: the policy refuses (422).
+  ['lines.0.sku', 'SKU-NOT-ON-ORDER'],
+  ['lines.0.quantity', 3],
+];
+
+bodyRoutes.push(
+  {
+    route: 'POST /agent/orders/{id}/cancellation',
+    headers: agentWrite('cancellation'),
+    auth: true,
+    idempotent: true,
+    valid: () => ({ params: { id: cs.cancelledOrderId }, body: CS_BODIES.cancellation }),
+    invalid: [
+      ...actionInvalid,
+      ['lines', []],
+      ['lines', [{ sku: 'SKU-MUG', quantity: 0 }]],
+      ['lines', [{ sku: 'SKU-MUG' }]],
+      ['lines', 'all'],
+      // Another request under the set-up's key: 409.
+      ['reason', 'fuzz: another reason'],
+    ],
+    invalidParams: [{ id: UNKNOWN_ORDER }, { id: 'ord_not-an-order' }],
+  },
+  {
+    route: 'PUT /agent/orders/{id}/shipping',
+    headers: agentWrite('shipping'),
+    auth: true,
+    idempotent: true,
+    valid: () => ({ params: { id: cs.changedOrderId }, body: CS_BODIES.shipping }),
+    invalid: [
+      ...actionInvalid,
+      ['address', DELETE],
+      ['address.country', 'USA'],
+      ['address.country', 'us'],
+      ['address.postalCode', ''],
+      ['address.line1', DELETE],
+      ['address.unknown', 'x'],
+      ['fulfillment', { type: 'teleport' }],
+      ['fulfillment', { type: 'pickup' }],
+      ['address.city', 'Brooklyn'],
+    ],
+    invalidParams: [{ id: UNKNOWN_ORDER }],
+  },
+  {
+    route: 'POST /agent/orders/{id}/lines',
+    headers: agentWrite('lines'),
+    auth: true,
+    idempotent: true,
+    valid: () => ({ params: { id: cs.changedOrderId }, body: CS_BODIES.lines }),
+    invalid: [
+      ...actionInvalid,
+      ['remove', []],
+      ['remove.0.quantity', 0],
+      ['remove.0.sku', 'bad sku!'],
+      ['add', [{ sku: 'SKU-MUG', quantity: 1 }]],
+      ['add', [{ sku: 'SKU-MUG', quantity: 1, unitPrice: -1 }]],
+      ['add', [{ sku: 'SKU-MUG', quantity: 1, unitPrice: 1e-7 }]],
+      ['remove.0.quantity', 2],
+    ],
+    invalidParams: [{ id: UNKNOWN_ORDER }],
+  },
+  {
+    route: 'POST /agent/orders/{id}/returns',
+    headers: agentWrite('returnRequest'),
+    auth: true,
+    idempotent: true,
+    valid: () => ({ params: { id: cs.returnOrderId }, body: CS_BODIES.returnRequest }),
+    invalid: [
+      ...actionInvalid,
+      ...returnLinesInvalid,
+      ['resolution', 'cash'],
+      ['resolution', DELETE],
+      ['resolution', 'exchange'],
+      ['exchange', [{ sku: 'SKU-MUG', quantity: 1 }]],
+    ],
+    invalidParams: [{ id: UNKNOWN_ORDER }],
+  },
+  ...(
+    [
+      ['authorization', () => cs.closedRmaId],
+      ['refusal', () => cs.refusedRmaId],
+      ['receipt', () => cs.closedRmaId],
+      ['resolution', () => cs.closedRmaId],
+    ] as const
+  ).map(
+    ([step, rma]): BodyRoute => ({
+      route: `POST /agent/returns/{rmaId}/${step}`,
+      headers: agentWrite(step),
+      auth: true,
+      idempotent: true,
+      valid: () => ({ params: { rmaId: rma() }, body: CS_BODIES[step] }),
+      invalid: [
+        ...actionInvalid,
+        ...(step === 'receipt'
+          ? [
+              ...returnLinesInvalid,
+              ['lines.0.condition', 'mint'] as Edit,
+              ['lines.0.condition', DELETE] as Edit,
+              ['lines.0.disposition', 'burn'] as Edit,
+              ['lines.0.locationId', 'not a location'] as Edit,
+            ]
+          : []),
+      ],
+      invalidParams: [{ rmaId: UNKNOWN_RMA }, { rmaId: 'rma_nonsense' }, { rmaId: 'RMA_0_1' }],
+    }),
+  ),
+  {
+    route: 'POST /agent/orders/{id}/appeasements',
+    headers: agentWrite('appeasement'),
+    auth: true,
+    idempotent: true,
+    valid: () => ({ params: { id: more.shippedOrderId }, body: CS_BODIES.appeasement }),
+    invalid: [
+      ...actionInvalid,
+      ['kind', 'cash'],
+      ['kind', DELETE],
+      ['percentOff', 0],
+      ['percentOff', 101],
+      ['percentOff', 2.5],
+      ['amount', 100],
+      // Over an agent's limit: 403.
+      ['percentOff', 90],
+    ],
+    invalidParams: [{ id: UNKNOWN_ORDER }],
+  },
+);
+
+readRoutes.push(
+  {
+    route: 'GET /agent/orders/{id}/documents',
+    auth: agentAuth,
+    valid: () => ({ params: { id: more.shippedOrderId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
+  {
+    route: 'GET /agent/orders/{id}/returns',
+    auth: agentAuth,
+    valid: (n) => ({ params: { id: n % 2 ? cs.returnOrderId : cs.changedOrderId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
+  {
+    route: 'GET /agent/returns/{rmaId}',
+    auth: agentAuth,
+    valid: (n) => ({ params: { rmaId: n % 2 ? cs.closedRmaId : cs.refusedRmaId }, query: {} }),
+    invalidQueries: [],
+    existingOnly: true,
+  },
+  {
+    route: 'GET /agent/orders/{id}/audit',
+    auth: agentAuth,
+    valid: (n) => ({
+      params: { id: [cs.cancelledOrderId, cs.changedOrderId, UNKNOWN_ORDER][n % 3] as string },
+      query: {},
+    }),
+    invalidQueries: [],
+  },
+  {
+    route: 'GET /agent/audit',
+    // Supervisors only: the fuzz agent's own token is refused (403), which the auth cases cover too.
+    auth: () => ({ authorization: `Bearer ${cs.supervisorToken}` }),
+    valid: (n) => ({
+      params: {},
+      query: [
+        { agentId: cs.agentId },
+        { agentId: cs.agentId, from: '2026-01-01T00:00:00Z' },
+        { agentId: 'nobody', from: '2026-01-01T00:00:00Z', to: '2099-01-01T00:00:00+02:00' },
+      ][n % 3] as Record<string, string>,
+    }),
+    invalidQueries: [
+      {},
+      { agentId: '' },
+      { agentId: 'a'.repeat(129) },
+      { agentId: 'x', from: 'yesterday' },
+      { agentId: 'x', to: '2026-13-01T00:00:00Z' },
+      { agentId: 'x', from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+    ],
+  },
+);
+
+/** Sends one set-up action and expects it done (201, or 200 for the return steps). */
+async function agentAction(method: string, path: string, action: keyof typeof CS_BODIES) {
+  const reply = await oms.request(method, path, CS_BODIES[action], agentWrite(action)());
+  expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+  expect(reply.body.duplicate, `${method} ${path}`).toBe(false);
+  return reply.body;
+}
+
+async function setUpCustomerService() {
+  oms.agents.addAgent(SUPERVISOR_USERNAME, AGENT_PASSWORD, ['supervisor']);
+  const supervisor = await oms.request('POST', '/agent/session', {
+    username: SUPERVISOR_USERNAME,
+    password: AGENT_PASSWORD,
+  });
+  expect(supervisor.status, supervisor.text).toBe(201);
+  cs.supervisorToken = supervisor.body.token;
+  cs.agentId = (await oms.request('GET', '/agent/session', undefined, agentAuth())).body.agent.id;
+
+  cs.cancelledOrderId = await orderInPicking('cancelled');
+  await agentAction('POST', `/agent/orders/${cs.cancelledOrderId}/cancellation`, 'cancellation');
+  cs.changedOrderId = await orderInPicking('changed');
+  await agentAction('PUT', `/agent/orders/${cs.changedOrderId}/shipping`, 'shipping');
+  await agentAction('POST', `/agent/orders/${cs.changedOrderId}/lines`, 'lines');
+
+  cs.returnOrderId = await shipAnOrder('returned');
+  const created = await agentAction('POST', `/agent/orders/${cs.returnOrderId}/returns`, 'returnRequest');
+  cs.closedRmaId = created.return.id;
+  for (const step of ['authorization', 'receipt', 'resolution'] as const) {
+    await agentAction('POST', `/agent/returns/${cs.closedRmaId}/${step}`, step);
+  }
+  const refused = await oms.request(
+    'POST',
+    `/agent/orders/${cs.returnOrderId}/returns`,
+    CS_BODIES.refusedRequest,
+    agentWrite('refused-request')(),
+  );
+  expect(refused.status, refused.text).toBe(201);
+  cs.refusedRmaId = refused.body.return.id;
+  await agentAction('POST', `/agent/returns/${cs.refusedRmaId}/refusal`, 'refusal');
+  await agentAction('POST', `/agent/orders/${more.shippedOrderId}/appeasements`, 'appeasement');
+}
+
 /** Routes that read or write a whole period: generated a quarter as often as the others. */
 const RARE_ROUTES = new Set([
   'POST /ledger/exports',
@@ -3161,18 +3482,28 @@ function rareCases(): Case[] {
   return cases;
 }
 
-/** An order placed, picked and shipped: captured, so it has a journal, paperwork and refunds. */
-async function shipAnOrder(): Promise<string> {
-  const order = { ...directOrder(), customer: { email: `fuzz.shipped.${RUN}@example.com` } };
-  order.lines = [{ sku: 'SKU-MUG', name: 'Ceramic Mug', quantity: 1, unitPrice: 5750, discount: 0 }];
+/**
+ * An order of two mugs (at the price that keeps the fixture's shipping, tax and total adding up) by its own
+ * customer, once it waits in picking.
+ */
+async function orderInPicking(name: string): Promise<string> {
+  const order = { ...directOrder(), customer: { email: `fuzz.${name}.${RUN}@example.com` } };
+  order.lines = [{ sku: 'SKU-MUG', name: 'Ceramic Mug', quantity: 2, unitPrice: 2875, discount: 0 }];
   order.discount = 0;
-  const placed = await oms.request('POST', '/orders', order, { 'idempotency-key': `fz-shipped-${RUN}` });
+  const placed = await oms.request('POST', '/orders', order, { 'idempotency-key': `fz-${name}-${RUN}` });
   expect(placed.status, placed.text).toBe(201);
   const orderId = placed.body.orderId as string;
-  const picking = await eventually(async () => {
+  await eventually(async () => {
     const view = (await oms.request('GET', `/orders/${orderId}`)).body;
     return view?.status === 'picking' ? view : undefined;
   });
+  return orderId;
+}
+
+/** An order placed, picked and shipped: captured, so it has a journal, paperwork and refunds. */
+async function shipAnOrder(name = 'shipped'): Promise<string> {
+  const orderId = await orderInPicking(name);
+  const picking = (await oms.request('GET', `/orders/${orderId}`)).body;
   for (const ticket of picking.pickTickets) {
     const confirmed = await oms.request('POST', `/pick-tickets/${ticket.id}/confirm`, {
       lines: ticket.lines.map(({ sku, quantity }: { sku: string; quantity: number }) => ({ sku, quantity })),
@@ -3289,6 +3620,7 @@ beforeAll(async () => {
   ctx.ticketId = picking.pickTickets[0].id;
   await setUpPurchasing();
   await setUpNewRoutes();
+  await setUpCustomerService();
   // A disruption that exists, for GET /disruptions/{id}: in 2030, over no order.
   const known = await oms.request('POST', '/disruptions', {
     id: fresh('dis', 'known'),

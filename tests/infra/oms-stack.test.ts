@@ -4,7 +4,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../infra/constructs/api.js';
-import { Functions } from '../../infra/constructs/functions.js';
+import { Data } from '../../infra/constructs/data.js';
+import { Functions, roleKey } from '../../infra/constructs/functions.js';
 import { Workflow } from '../../infra/constructs/workflow.js';
 import { OmsStack } from '../../infra/oms-stack.js';
 import { eventRules, queueSettings } from '../../shared/config/event-rules.js';
@@ -120,23 +121,39 @@ describe('Given the OMS stack', () => {
         TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true },
       });
       const [, table] = ofType('AWS::DynamoDB::Table')[0] as [string, Resource];
+      // Each key attribute once: gsi3 and gsi4 sort by gsi1's sort key.
       const keys: string[] = [
-        tableDefinition.partitionKey,
-        tableDefinition.sortKey,
-        ...tableDefinition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+        ...new Set([
+          tableDefinition.partitionKey,
+          tableDefinition.sortKey,
+          ...tableDefinition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+        ]),
       ];
       expect(table.Properties.AttributeDefinitions).toEqual(
         keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
       );
     });
 
-    it('projects keys only into both indexes, so an index entry moves only when its keys do', () => {
+    it('projects keys only into every index, so an index entry moves only when its keys do', () => {
       const [, table] = ofType('AWS::DynamoDB::Table')[0] as [string, Resource];
       const indexes = table.Properties.GlobalSecondaryIndexes as { IndexName: string; Projection: unknown }[];
       expect(indexes.map((index) => [index.IndexName, index.Projection])).toEqual([
         ['gsi1', { ProjectionType: 'KEYS_ONLY' }],
         ['gsi2', { ProjectionType: 'KEYS_ONLY' }],
+        ['gsi3', { ProjectionType: 'KEYS_ONLY' }],
+        ['gsi4', { ProjectionType: 'KEYS_ONLY' }],
       ]);
+    });
+
+    it('leaves out the indexes a deployment defers, one new index per update of an existing table', () => {
+      const app = testApp();
+      app.node.setContext('omsDeferIndexes', 'gsi4, gsi3');
+      const stack = new Stack(app, 'Deferred');
+      new Data(stack, 'Data');
+      const [table] = Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'));
+      const indexes = (table?.Properties.GlobalSecondaryIndexes ?? []) as { IndexName: string }[];
+      const names = indexes.map((index) => index.IndexName);
+      expect(names).toEqual(['gsi1', 'gsi2']);
     });
 
     it('bills on demand, keeps point-in-time backups and a stream, and survives stack deletion', () => {
@@ -192,9 +209,26 @@ describe('Given the OMS stack', () => {
       expect(new Set(groupOfContext.values()).size).toBe(groupOfContext.size);
     });
 
+    it('shares a role only between functions of one context with the same permissions and queue', () => {
+      const roleOf = (spec: FunctionSpec) =>
+        (resources[functionId(spec)] as Resource).Properties.Role['Fn::GetAtt'][0] as string;
+      const keysOfRole = new Map<string, Set<string>>();
+      const rolesOfKey = new Map<string, Set<string>>();
+      for (const spec of functions) {
+        const role = roleOf(spec);
+        keysOfRole.set(role, (keysOfRole.get(role) ?? new Set()).add(roleKey(spec)));
+        rolesOfKey.set(roleKey(spec), (rolesOfKey.get(roleKey(spec)) ?? new Set()).add(role));
+      }
+      expect([...keysOfRole.values()].filter((keys) => keys.size > 1)).toEqual([]);
+      expect([...rolesOfKey.values()].filter((roles) => roles.size > 1)).toEqual([]);
+      // Every role is a function role of the config or one CDK or the stack adds for its own purposes.
+      expect(keysOfRole.size).toBe(new Set(functions.map(roleKey)).size);
+      expect(keysOfRole.size).toBeLessThan(functions.length);
+    });
+
     it('stays well inside CloudFormation’s 500 resources and 200 parameters per stack', () => {
-      // A function costs three resources here (function, role, policy) and three in the routes' nested
-      // stack (route, integration, permission); decision 0009.
+      // A function costs one resource here plus its share of a role and policy (decision 0014), and three in
+      // the routes' nested stack (route, integration, permission); decision 0009.
       expect(Object.keys(resources).length).toBeLessThan(450);
       expect(Object.keys(routeResources).length).toBeLessThan(450);
       expect(Object.keys(routesTemplate.toJSON().Parameters ?? {}).length).toBeLessThan(180);

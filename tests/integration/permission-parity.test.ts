@@ -725,6 +725,116 @@ async function runFlows() {
     expect(reply.status, `GET ${path}: ${reply.text}`).toBe(200);
   }
 
+  // Agents' changes (docs/customer-service.md): a cancellation, an address and a line change before the pick,
+  // a return of the shipped order through to its refund, an appeasement, then the audit logs.
+  const toCancel = (await deliverShopify(shopifyOrder())).body.orderId as string;
+  const changed = (await deliverShopify(shopifyOrder())).body.orderId as string;
+  await orderIn(toCancel, 'picking');
+  await orderIn(changed, 'picking');
+  const agentWrite = async (method: string, path: string, body: object, key: string) => {
+    const reply = await oms.request(method, path, body, { ...asAgent, 'idempotency-key': `parity-${key}` });
+    expect(reply.status, `${method} ${path}: ${reply.text}`).toBeLessThan(300);
+    return reply.body;
+  };
+  await agentWrite('POST', `/agent/orders/${toCancel}/cancellation`, { reason: 'parity' }, 'cancel');
+  await agentWrite(
+    'PUT',
+    `/agent/orders/${changed}/shipping`,
+    {
+      reason: 'parity',
+      address: { line1: '2 Parity Way', city: 'New York', region: 'NY', postalCode: '10002', country: 'US' },
+    },
+    'shipping',
+  );
+  await agentWrite(
+    'POST',
+    `/agent/orders/${changed}/lines`,
+    { reason: 'parity', remove: [{ sku: 'SKU-TSHIRT-M', quantity: 1 }] },
+    'lines',
+  );
+  const requested = await agentWrite(
+    'POST',
+    `/agent/orders/${happy.body.orderId}/returns`,
+    { reason: 'parity', lines: [{ sku: 'SKU-MUG', quantity: 1 }], resolution: 'refund' },
+    'return',
+  );
+  const rma = requested.return.id as string;
+  await agentWrite('POST', `/agent/returns/${rma}/authorization`, { reason: 'parity' }, 'authorize');
+  await agentWrite(
+    'POST',
+    `/agent/returns/${rma}/receipt`,
+    {
+      reason: 'parity',
+      lines: [{ sku: 'SKU-MUG', quantity: 1, condition: 'sellable', disposition: 'restock' }],
+    },
+    'receive',
+  );
+  await agentWrite('POST', `/agent/returns/${rma}/resolution`, { reason: 'parity' }, 'resolve');
+  // An exchange of one of the two T-shirts for another: resolving it places the replacement order, whose
+  // workflow resolve-return starts (states:StartExecution).
+  const swap = (
+    await agentWrite(
+      'POST',
+      `/agent/orders/${happy.body.orderId}/returns`,
+      {
+        reason: 'parity',
+        lines: [{ sku: 'SKU-TSHIRT-M', quantity: 1 }],
+        resolution: 'exchange',
+        exchange: [{ sku: 'SKU-TSHIRT-M', quantity: 1 }],
+      },
+      'return-exchange',
+    )
+  ).return.id as string;
+  await agentWrite(
+    'POST',
+    `/agent/returns/${swap}/authorization`,
+    { reason: 'parity' },
+    'authorize-exchange',
+  );
+  await agentWrite(
+    'POST',
+    `/agent/returns/${swap}/receipt`,
+    {
+      reason: 'parity',
+      lines: [{ sku: 'SKU-TSHIRT-M', quantity: 1, condition: 'sellable', disposition: 'restock' }],
+    },
+    'receive-exchange',
+  );
+  await agentWrite('POST', `/agent/returns/${swap}/resolution`, { reason: 'parity' }, 'resolve-exchange');
+  const refused = await agentWrite(
+    'POST',
+    `/agent/orders/${happy.body.orderId}/returns`,
+    { reason: 'parity', lines: [{ sku: 'SKU-TSHIRT-M', quantity: 1 }], resolution: 'store_credit' },
+    'return-refused',
+  );
+  await agentWrite('POST', `/agent/returns/${refused.return.id}/refusal`, { reason: 'parity' }, 'refuse');
+  await agentWrite(
+    'POST',
+    `/agent/orders/${happy.body.orderId}/appeasements`,
+    { reason: 'parity', kind: 'coupon', percentOff: 5 },
+    'appease',
+  );
+  for (const path of [
+    `/agent/orders/${happy.body.orderId}/returns`,
+    `/agent/returns/${rma}`,
+    `/agent/orders/${happy.body.orderId}/documents`,
+    `/agent/orders/${changed}/audit`,
+  ]) {
+    const reply = await oms.request('GET', path, undefined, asAgent);
+    expect(reply.status, `GET ${path}: ${reply.text}`).toBe(200);
+  }
+  oms.agents.addAgent('parity-supervisor', 'parity password 2', ['supervisor']);
+  const supervisor = await oms.request('POST', '/agent/session', {
+    username: 'parity-supervisor',
+    password: 'parity password 2',
+  });
+  const agentId = (await oms.request('GET', '/agent/session', undefined, asAgent)).body.agent.id;
+  const audit = await oms.request('GET', `/agent/audit?agentId=${encodeURIComponent(agentId)}`, undefined, {
+    authorization: `Bearer ${supervisor.body.token}`,
+  });
+  expect(audit.status, audit.text).toBe(200);
+  expect(audit.body.actions.length).toBeGreaterThanOrEqual(9);
+
   // Every scheduled job, as its schedule would run it.
   for (const { name } of schedules) await oms.scheduler.runNow(name);
   await settle();

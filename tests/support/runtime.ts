@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { inject } from 'vitest';
 import { type LocalRuntime, type LocalRuntimeOptions, startLocalRuntime } from '../../local/runtime.js';
-import { TEST_SECRETS } from './fixtures.js';
+import { standardWebhookHeaders } from '../../shared/intake/signatures.js';
+import { type StandardOrderFixture, standardOrder, TEST_SECRETS } from './fixtures.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -84,4 +85,30 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
       throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((done) => setTimeout(done, 50));
   }
+}
+
+/**
+ * Places the fixture order (2 × SKU-TSHIRT-M, 1 × SKU-MUG, 68.59 USD; `customize` may change it) through the
+ * signed Standard webhook, expects it stored, and answers its id.
+ */
+export async function placeStandardOrder(
+  oms: TestRuntime,
+  customize: (order: StandardOrderFixture) => void = () => {},
+): Promise<string> {
+  const order = standardOrder();
+  customize(order);
+  const body = JSON.stringify(order);
+  const placed = await oms.request(
+    'POST',
+    '/webhooks/standard',
+    body,
+    standardWebhookHeaders({
+      id: `msg_${order.data.externalId}`,
+      timestamp: Math.floor(Date.now() / 1000),
+      body,
+      secret: TEST_SECRETS.standard,
+    }),
+  );
+  if (placed.status !== 201) throw new Error(`the order was not placed: ${placed.status} ${placed.text}`);
+  return (placed.body as { orderId: string }).orderId;
 }

@@ -6,7 +6,7 @@ export const PaymentAuthorized = defineEvent({
   detailType: 'PaymentAuthorized',
   version: 1,
   description: 'The gateway approved an authorization for the order total.',
-  producers: ['allocate-order'],
+  producers: ['allocate-order', 'change-order-lines'],
   consumers: [],
   schema: z.object({
     orderId: z.string(),

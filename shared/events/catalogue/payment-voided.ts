@@ -6,7 +6,7 @@ export const PaymentVoided = defineEvent({
   detailType: 'PaymentVoided',
   version: 1,
   description: 'An uncaptured authorization was voided.',
-  producers: ['cancel-payment'],
+  producers: ['cancel-payment', 'cancel-order', 'change-order-lines'],
   consumers: [],
   schema: z.object({ orderId: z.string(), authorizationId: z.string() }),
 });

@@ -6,7 +6,7 @@ export const PickTicketOpened = defineEvent({
   detailType: 'PickTicketOpened',
   version: 1,
   description: 'A location was asked to pick the allocated lines.',
-  producers: ['allocate-order'],
+  producers: ['allocate-order', 'change-order-lines', 'change-order-shipping'],
   consumers: [],
   schema: z.object({ orderId: z.string(), pickTicketId: z.string(), locationId: z.string() }),
 });

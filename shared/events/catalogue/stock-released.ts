@@ -6,7 +6,7 @@ export const StockReleased = defineEvent({
   detailType: 'StockReleased',
   version: 1,
   description: "An order's held reservations were returned to available stock.",
-  producers: ['release-allocation'],
+  producers: ['release-allocation', 'cancel-order', 'change-order-lines'],
   consumers: [],
   schema: z.object({
     orderId: z.string(),

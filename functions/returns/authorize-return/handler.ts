@@ -1,0 +1,26 @@
+import '../../../shared/runtime/aws.js';
+import { z } from 'zod';
+import { authorizeReturn } from '../../../shared/app/returns.js';
+import { parseWith } from '../../../shared/domain/validation.js';
+import { agentActionOf, ReasonSchema } from '../../../shared/http/agent-auth.js';
+import { apiHandler, json, parseJson, rawBody } from '../../../shared/http/api.js';
+import { deps } from '../../../shared/runtime/deps.js';
+
+const PathSchema = z.object({ rmaId: z.string().min(1).max(64) });
+const BodySchema = z.object({ reason: ReasonSchema }).strict();
+
+/**
+ * POST /agent/returns/{rmaId}/authorization — issues the prepaid return label (carrier port, key derived
+ * from the return) and moves a requested return to `authorized`; 422 naming the policy rule it breaks, 409
+ * when the return is not `requested`.
+ * `200 { return, order, duplicate }`; a retry with the same Idempotency-Key answers `duplicate: true`.
+ */
+export const handler = apiHandler(
+  async (event) => {
+    const { rmaId } = parseWith(PathSchema, event.pathParameters ?? {});
+    const body = parseWith(BodySchema, parseJson(rawBody(event)));
+    const action = agentActionOf(event, body.reason);
+    return json(200, await authorizeReturn(deps(), action, rmaId));
+  },
+  { auth: 'agent' },
+);
