@@ -166,7 +166,7 @@ export class ServiceFunction<T extends Trigger = Trigger> extends Construct {
       acknowledgeWildcard(
         this.roleScope,
         `${table.tableArn}/index/*`,
-        'The table grant covers its global secondary indexes (gsi1, gsi2 from shared/config/table.ts) ' +
+        'The table grant covers its global secondary indexes (every index of shared/config/table.ts) ' +
           'through <table>/index/*; no other table is reachable.',
       );
     }

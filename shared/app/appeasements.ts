@@ -2,13 +2,13 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AppeasementLimits, appeasementCoupon, appeasementLimits } from '../config/appeasements.js';
 import type { Agent, AgentRole } from '../domain/agents.js';
 import { newCoupon } from '../domain/coupons.js';
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, UnprocessableError } from '../domain/errors.js';
 import { formatMinorUnits, toMinorUnits } from '../domain/money.js';
 import type { Deps } from '../runtime/deps.js';
 import { couponCreateOnceItem } from '../store/coupons.js';
 import { batchGet, type TransactItem, writeIfCondition } from '../store/db.js';
 import { keys } from '../store/keys.js';
-import { getOrderAggregate, transact } from '../store/orders.js';
+import { requireOrderAggregate, transact } from '../store/orders.js';
 import { changeAttributes } from '../store/outbox.js';
 import { type AgentAction, actionIdFor, actionTimeline, auditPut, findAction } from './agent-actions.js';
 import { toOrderView } from './order-view.js';
@@ -199,8 +199,7 @@ export async function createAppeasement(
   const { orderId, request } = input;
   const stored = await storedAppeasement(deps, action, orderId, request);
   if (stored) return stored;
-  const aggregate = await getOrderAggregate(deps, orderId);
-  if (!aggregate) throw new NotFoundError(`order ${orderId} does not exist`);
+  const aggregate = await requireOrderAggregate(deps, orderId);
   const { order } = aggregate;
   const captured = capturesOf(aggregate).reduce((sum, capture) => sum + capture.amount, 0);
   if (request.kind === 'refund' && captured === 0) {
@@ -334,7 +333,6 @@ async function storedAppeasement(
 }
 
 async function orderView(deps: Deps, orderId: string) {
-  const aggregate = await getOrderAggregate(deps, orderId);
-  if (!aggregate) throw new NotFoundError(`order ${orderId} does not exist`);
+  const aggregate = await requireOrderAggregate(deps, orderId);
   return toOrderView(aggregate);
 }

@@ -10,7 +10,7 @@ import type { DomainEvent } from '../events/envelope.js';
 import { logger } from '../observability.js';
 import { TaskTokenExpiredError } from '../ports/workflow.js';
 import type { Deps } from '../runtime/deps.js';
-import { type TransactItem, writeIfCondition } from '../store/db.js';
+import { pause, type TransactItem, writeIfCondition } from '../store/db.js';
 import {
   planBucketParts,
   releaseItem,
@@ -33,7 +33,7 @@ import {
   transact,
 } from '../store/orders.js';
 import { type Change, withChange } from '../store/outbox.js';
-import { openTicketsAt, pickTicketPut, ticketNumber } from '../store/pick-tickets.js';
+import { nextTicketNumber, openTicketsAt, pickTicketPut, ticketNumber } from '../store/pick-tickets.js';
 import { startShipping } from './place-order.js';
 import {
   pickTicketId,
@@ -76,9 +76,9 @@ export function cancelTicketItem(deps: Deps, ticket: PickTicketRecord, reason: s
 
 /**
  * A pick confirmation writes only its ticket, never the order, so the order's `updatedAt` does not see it:
- * an agent's change checks every ticket that was open when it read the order and that the change does not write itself is
- * checked still open with the same lines, and a pick committed in between fails the change (its retry then
- * sees the pick and answers 409).
+ * every ticket that was open when an agent's change read the order, and that the change does not write
+ * itself, is checked still open with the same lines, and a pick committed in between fails the change (its
+ * retry then sees the pick and answers 409).
  */
 export function openTicketChecks(
   deps: Deps,
@@ -102,7 +102,7 @@ export function openTicketChecks(
  * Whether a ticket still has the lines a decision was made on: an agent's change rewrites an open ticket's
  * lines, and a pick compared with the old ones must be compared again.
  */
-export function sameLines(
+function sameLines(
   a: PickTicketRecord['lines'] | undefined,
   b: PickTicketRecord['lines'] | undefined,
 ): boolean {
@@ -333,7 +333,7 @@ async function planReroute(
 ): Promise<ReroutePlan> {
   const { order } = aggregate;
   const wanted = lines.filter((line) => line.quantity > 0);
-  const next = Math.max(0, ...aggregate.pickTickets.map((ticket) => ticketNumber(ticket.id))) + 1;
+  const next = nextTicketNumber(aggregate.pickTickets);
   let shipments: { locationId: string; lines: PickLine[]; estimatedCost: number }[] = [];
   let reason = '';
   let rule = '';
@@ -616,9 +616,6 @@ async function write(deps: Deps, items: TransactItem[]): Promise<'written' | 'co
     throw error;
   }
 }
-
-const pause = (attempt: number) =>
-  new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * (attempt + 1)));
 
 const meta = (order: OrderRecord, deps: Deps, suffix: string) => ({
   correlationId: order.correlationId,

@@ -3,7 +3,6 @@ import { sourcingProfileFor } from '../config/sourcing-profiles.js';
 import { emailHash } from '../domain/email-hash.js';
 import {
   ConflictError,
-  NotFoundError,
   OutOfStockError,
   PaymentDeclinedError,
   UnprocessableError,
@@ -40,6 +39,7 @@ import { TaskTokenExpiredError } from '../ports/workflow.js';
 import type { Deps } from '../runtime/deps.js';
 import { releaseItems } from '../store/coupons.js';
 import type { TransactItem } from '../store/db.js';
+import { pause } from '../store/db.js';
 import { planBucketParts, releaseItem, reserveItem, stockBuckets } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
 import { allocatedToday, listLocations } from '../store/locations.js';
@@ -53,11 +53,12 @@ import {
   partsOf,
   type ReservationRecord,
   type ReservedLine,
+  requireOrderAggregate,
   statusUpdateItem,
   transact,
 } from '../store/orders.js';
 import { withChange } from '../store/outbox.js';
-import { ticketNumber } from '../store/pick-tickets.js';
+import { nextTicketNumber } from '../store/pick-tickets.js';
 import {
   type AgentAction,
   actionIdFor,
@@ -85,8 +86,8 @@ import {
 } from './reserve-order.js';
 
 /** Audit kinds of the two routes (shared/app/agent-actions.ts). */
-export const CANCEL_KIND = 'order.cancelled';
-export const LINES_KIND = 'order.lines-changed';
+const CANCEL_KIND = 'order.cancelled';
+const LINES_KIND = 'order.lines-changed';
 
 /** How the card's side moved: `before`/`after` are the card amounts (minor units). */
 export interface PaymentChange {
@@ -119,7 +120,8 @@ const MAX_ATTEMPTS = 4;
 
 /**
  * POST /agent/orders/{id}/cancellation: cancels the whole order, or some units of its lines, before anything
- * is picked (docs/customer-service.md#order-changes). Cancelling every unit left is the whole cancellation.
+ * is picked (docs/customer-service.md#order-changes-cancellations-and-lines). Cancelling every unit left is
+ * the whole cancellation.
  * A retry with the same Idempotency-Key answers the stored outcome and finishes what a crash may have left
  * (the void, the workflow's answer).
  */
@@ -202,7 +204,7 @@ async function runChange(
     if (!found) return undefined;
     const outcome = found.outcome as ChangeOutcome;
     await settle(deps, input.orderId, outcome, actionId);
-    return { outcome, aggregate: await readOrder(deps, input.orderId), duplicate: true };
+    return { outcome, aggregate: await requireOrderAggregate(deps, input.orderId), duplicate: true };
   };
   const earlier = await retried();
   if (earlier) return earlier;
@@ -224,7 +226,7 @@ async function runChange(
   };
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const aggregate = await readOrder(deps, input.orderId);
+      const aggregate = await requireOrderAggregate(deps, input.orderId);
       try {
         assertChangeable(aggregate);
       } catch (error) {
@@ -239,15 +241,17 @@ async function runChange(
       }
       const outcome = await change(aggregate, holds);
       const answer = outcome
-        ? { outcome, aggregate: await readOrder(deps, input.orderId), duplicate: false }
+        ? { outcome, aggregate: await requireOrderAggregate(deps, input.orderId), duplicate: false }
         : // A condition failed: the same action written meanwhile (a double click), or something moved.
           await retried();
       if (answer) {
         await voidHolds(answer.aggregate.order.payment.authorizationId);
         if (!answer.duplicate) await settle(deps, input.orderId, answer.outcome, actionId);
-        return answer.duplicate ? answer : { ...answer, aggregate: await readOrder(deps, input.orderId) };
+        return answer.duplicate
+          ? answer
+          : { ...answer, aggregate: await requireOrderAggregate(deps, input.orderId) };
       }
-      await new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * (attempt + 1)));
+      await pause(attempt);
     }
   } catch (error) {
     await voidHolds();
@@ -255,12 +259,6 @@ async function runChange(
   }
   await voidHolds();
   throw new ConflictError(`order ${input.orderId} kept changing while the change was being made; retry`);
-}
-
-async function readOrder(deps: Deps, orderId: string): Promise<OrderAggregate> {
-  const aggregate = await getOrderAggregate(deps, orderId);
-  if (!aggregate) throw new NotFoundError(`order ${orderId} does not exist`);
-  return aggregate;
 }
 
 /** Per (location, SKU, bucket): a transaction may touch each stock item once, and rows share buckets. */
@@ -400,8 +398,9 @@ function valueOfRemoved(order: OrderRecord, remove: readonly UnitsOfSku[]) {
 
 /**
  * Some units off and/or some units on, in one transaction: the order's lines, totals and card amount; the
- * cancelled units out of the open tickets and their reservation rows, back to their buckets; the added units reserved (at a location of the order when one has them all, else where the
- * sourcing rules say) onto the open ticket there or a new one; the audit item. A bigger card amount is
+ * cancelled units out of the open tickets and their reservation rows, back to their buckets; the added units
+ * reserved (at a location of the order when one has them all, else where the sourcing rules say) onto the
+ * open ticket there or a new one; the audit item. A bigger card amount is
  * authorized first (and the authorization it replaces voided after). Undefined when a condition failed.
  */
 async function changeLines(
@@ -507,7 +506,7 @@ async function changeLines(
       : []),
   ];
   if (after > before && !order.payment.authorizationId) {
-    // A no-charge order (an exchange's replacement, docs/customer-service.md#exchanges) has no card to take
+    // A no-charge order (an exchange's replacement, docs/customer-service.md#returns) has no card to take
     // more from: what the customer wants on top is a new order.
     throw new ConflictError(
       `order ${order.id} has no card authorization to charge the added ${after - before} to (payment ${order.payment.status}, amount ${before}); place a new order for the added units`,
@@ -600,8 +599,8 @@ const meta = (order: OrderRecord, suffix: string, at: string) => ({
 
 /**
  * The bigger card amount, authorized before anything is written under a key derived from the action, its
- * request and the order as read: a retry after a crash or a timeout asks the gateway the same question and gets the first
- * answer, never a second hold. A decline is a 402 and nothing changes.
+ * request and the order as read: a retry after a crash or a timeout asks the gateway the same question and
+ * gets the first answer, never a second hold. A decline is a 402 and nothing changes.
  */
 async function reauthorize(deps: Deps, order: OrderRecord, amount: number, key: string): Promise<string> {
   const result = await deps.payments.authorize({
@@ -793,7 +792,7 @@ async function planReserve(
     if (decision.outcome === 'unfillable') throw outOfStock(decision.missing, decision.reason);
     ({ shipments, reason, rule } = decision);
   }
-  let next = Math.max(0, ...aggregate.pickTickets.map((ticket) => ticketNumber(ticket.id))) + 1;
+  let next = nextTicketNumber(aggregate.pickTickets);
   for (const shipment of shipments) {
     const ticket = open.find((row) => row.locationId === shipment.locationId);
     if (!ticket) {

@@ -2,13 +2,14 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { sourcingProfileFor } from '../config/sourcing-profiles.js';
 import { consolidateLines } from '../domain/allocation.js';
 import { promiseOf } from '../domain/disruptions.js';
-import { ConflictError, NotFoundError, UnprocessableError } from '../domain/errors.js';
+import { ConflictError, UnprocessableError } from '../domain/errors.js';
 import type { Address, FulfillmentChoice } from '../domain/order.js';
 import { assertChangeable } from '../domain/order-changes.js';
 import type { QuoteOption } from '../domain/rate-shopping.js';
 import { decideSourcing, type PlannedShipment } from '../domain/sourcing.js';
 import type { Deps } from '../runtime/deps.js';
 import type { TransactItem } from '../store/db.js';
+import { pause } from '../store/db.js';
 import { releaseItem, reserveItem, type StockBucket, stockBuckets } from '../store/inventory.js';
 import { keys } from '../store/keys.js';
 import { allocatedToday, getLocation, listLocations } from '../store/locations.js';
@@ -18,11 +19,12 @@ import {
   type OrderRecord,
   partsOf,
   type ReservationRecord,
+  requireOrderAggregate,
   type TimelineEntry,
   transact,
 } from '../store/orders.js';
 import { withChange } from '../store/outbox.js';
-import { ticketNumber } from '../store/pick-tickets.js';
+import { nextTicketNumber } from '../store/pick-tickets.js';
 import { type AgentAction, actionIdFor, actionTimeline, auditPut, findAction } from './agent-actions.js';
 import { reservationReleaseItem } from './compensate.js';
 import {
@@ -37,7 +39,7 @@ import { sourcingFulfillment, TRANSACTION_LIMIT, toSourcingLocations } from './r
 import { parcelsForPick, quoteShipping } from './shipping.js';
 
 /** The audit kind of an agent's change of where (or how) an order is delivered. */
-export const SHIPPING_CHANGE_KIND = 'order.shipping-changed';
+const SHIPPING_CHANGE_KIND = 'order.shipping-changed';
 const MAX_ATTEMPTS = 4;
 
 export interface ShippingChange {
@@ -196,8 +198,7 @@ export async function changeOrderShipping(
       const aggregate = await answerWaitIfMoved(deps, input.orderId);
       return { ...(found.outcome as ShippingChangeOutcome), order: viewOf(aggregate), duplicate: true };
     }
-    const aggregate = await getOrderAggregate(deps, input.orderId);
-    if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
+    const aggregate = await requireOrderAggregate(deps, input.orderId);
     assertChangeable(aggregate);
     const now = deps.clock.now().toISOString();
     const plan = await planChange(deps, aggregate, action, input.change, now);
@@ -221,7 +222,7 @@ export async function changeOrderShipping(
       return { ...plan.outcome, order: viewOf(after), duplicate: false };
     }
     // The order, its stock or the same action moved under us: read again (the next loop answers a duplicate).
-    await new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * (attempt + 1)));
+    await pause(attempt);
   }
   throw new ConflictError(`order ${input.orderId} changed while its shipping was being changed; retry`, {
     actionId,
@@ -241,9 +242,9 @@ async function write(deps: Deps, items: TransactItem[]): Promise<boolean> {
 const viewOf = (aggregate: OrderAggregate | undefined) => (aggregate ? toOrderView(aggregate) : null);
 
 /**
- * The allocation's tickets (the first wave) answer the Standard workflow once none of them is open. An agent's
- * change (of the shipping or of the lines) that cancelled the last open ones answers it here: nothing picked, the new tickets ship on their own runs
- * (as after a short pick's re-route). Idempotent, so a retry (or the reconciler) can send it again.
+ * The allocation's tickets (the first wave) answer the Standard workflow once none of them is open. An
+ * agent's change (of the shipping or of the lines) that cancelled the last open ones answers it here: nothing
+ * picked, the new tickets ship on their own runs (as after a short pick's re-route). Idempotent, so a retry (or the reconciler) can send it again.
  */
 export async function answerWaitIfMoved(deps: Deps, orderId: string): Promise<OrderAggregate | undefined> {
   const aggregate = await getOrderAggregate(deps, orderId);
@@ -456,7 +457,7 @@ async function resource(
   const cancelled = aggregate.pickTickets.filter(
     (ticket) => ticket.status === 'open' && leave.includes(ticket.locationId),
   );
-  const number = Math.max(0, ...aggregate.pickTickets.map((ticket) => ticketNumber(ticket.id))) + 1;
+  const number = nextTicketNumber(aggregate.pickTickets);
   const reason = `shipping changed by ${action.agent.username}: ${decision.reason}`;
   const planned = join.map((shipment, index) =>
     reroutedShipment(deps, order, shipment, buckets, {

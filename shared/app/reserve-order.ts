@@ -8,7 +8,7 @@ import { decideSourcing, type SourcingDecision, type SourcingLocation } from '..
 import { OrderAllocated, OrderBackordered } from '../events/catalogue.js';
 import type { DomainEvent } from '../events/envelope.js';
 import type { Deps } from '../runtime/deps.js';
-import { failedConditionIndexes, type TransactItem } from '../store/db.js';
+import { failedConditionIndexes, pause, type TransactItem } from '../store/db.js';
 import {
   planBucketParts,
   releaseItem,
@@ -191,7 +191,7 @@ export async function reserveOrder(
     }
     if (result === 'order-moved') return { outcome: 'already-reserved' };
     // Stock or capacity moved under us: back off a little and decide again from fresh figures.
-    await new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * (attempt + 1)));
+    await pause(attempt);
   }
   throw new TransientError(
     `order ${order.id} could not reserve after ${MAX_ATTEMPTS} attempts under contention (${lastDecision?.reason ?? ''})`,

@@ -28,7 +28,7 @@ import { partitionItems, stripKeys, type TransactItem } from '../store/db.js';
 import { keys } from '../store/keys.js';
 import { postJournalEntry } from '../store/ledger.js';
 import { getLocation } from '../store/locations.js';
-import { getOrderAggregate, type OrderAggregate, type TimelineEntry, transact } from '../store/orders.js';
+import { type OrderAggregate, requireOrderAggregate, type TimelineEntry, transact } from '../store/orders.js';
 import { changeAttributes, withChange } from '../store/outbox.js';
 import { type AgentAction, actionTimeline, auditPut, findAction } from './agent-actions.js';
 import { ticketIdOfShipment } from './fulfillment.js';
@@ -75,13 +75,13 @@ export interface ReturnRecord {
 const RMA_ID = /^rma_([0-9a-f]{24})_(\d{1,6})$/;
 
 /** The order a return id belongs to, or undefined for anything that is not a return id. */
-export const orderIdOfReturn = (rmaId: string): string | undefined => {
+const orderIdOfReturn = (rmaId: string): string | undefined => {
   const match = RMA_ID.exec(rmaId);
   return match ? `ord_${match[1]}` : undefined;
 };
 
 /** What the console shows of a return. */
-export function toReturnView(rma: ReturnRecord, timeline: readonly TimelineEntry[]) {
+function toReturnView(rma: ReturnRecord, timeline: readonly TimelineEntry[]) {
   return {
     id: rma.id,
     orderId: rma.orderId,
@@ -136,8 +136,7 @@ async function returnItems(deps: Deps, orderId: string) {
 
 /** The order's returns, oldest first (404 when the order does not exist). */
 export async function listOrderReturns(deps: Deps, orderId: string): Promise<ReturnView[]> {
-  const aggregate = await getOrderAggregate(deps, orderId);
-  if (!aggregate) throw new NotFoundError(`order ${orderId} does not exist`);
+  const _aggregate = await requireOrderAggregate(deps, orderId);
   return (await returnItems(deps, orderId))
     .map(viewOf)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -172,8 +171,7 @@ export interface ReturnOutcome {
 
 async function outcomeOf(deps: Deps, rmaId: string, duplicate: boolean): Promise<ReturnOutcome> {
   const rma = await getReturn(deps, rmaId);
-  const aggregate = await getOrderAggregate(deps, rma.orderId);
-  if (!aggregate) throw new NotFoundError(`order ${rma.orderId} does not exist`);
+  const aggregate = await requireOrderAggregate(deps, rma.orderId);
   return { return: rma, order: toOrderView(aggregate), duplicate };
 }
 
@@ -235,8 +233,7 @@ export async function requestReturn(
   if (input.resolution !== 'exchange' && input.exchange) {
     throw new UnprocessableError('exchange lines are for resolution exchange only', { field: 'exchange' });
   }
-  const aggregate = await getOrderAggregate(deps, input.orderId);
-  if (!aggregate) throw new NotFoundError(`order ${input.orderId} does not exist`);
+  const aggregate = await requireOrderAggregate(deps, input.orderId);
   const { order } = aggregate;
   if (!RETURNABLE_ORDER.includes(order.status)) {
     throw new ConflictError(`order ${order.id} is ${order.status}: only shipped goods can be returned`, {
@@ -373,8 +370,7 @@ export async function authorizeReturn(
   const { rma, duplicate } = await begin(deps, action, rmaId, kind, request);
   if (duplicate) return duplicate;
   assertStep('authorize', rma.status, rma.id);
-  const aggregate = await getOrderAggregate(deps, rma.orderId);
-  if (!aggregate) throw new NotFoundError(`order ${rma.orderId} does not exist`);
+  const aggregate = await requireOrderAggregate(deps, rma.orderId);
   assertWithinPolicy(rma.lines, shippedBySku(parcelsOf(aggregate)), returnPolicy, rma.requestedOn);
   const destination = await getLocation(deps, rma.returnLocationId);
   if (!destination) {
@@ -483,8 +479,7 @@ export async function receiveReturn(
       });
     }
   }
-  const aggregate = await getOrderAggregate(deps, rma.orderId);
-  if (!aggregate) throw new NotFoundError(`order ${rma.orderId} does not exist`);
+  const aggregate = await requireOrderAggregate(deps, rma.orderId);
   const { order } = aggregate;
   const settlement = settle(
     rows,
@@ -556,7 +551,7 @@ async function restockRow(deps: Deps, rma: ReturnRecord, index: number, row: Rec
 }
 
 /** The journal entry id of a return's store credit, fixed so a retry posts it once. */
-export const storeCreditEntryId = (orderId: string, rmaId: string) =>
+const storeCreditEntryId = (orderId: string, rmaId: string) =>
   `je_${orderId.replace(/^ord_/, '')}_credit_${rmaId}`;
 
 /**
@@ -578,8 +573,7 @@ export async function resolveReturn(deps: Deps, action: AgentAction, rmaId: stri
   const { rma, duplicate } = await begin(deps, action, rmaId, kind, request);
   if (duplicate) return duplicate;
   assertStep('resolve', rma.status, rma.id);
-  const aggregate = await getOrderAggregate(deps, rma.orderId);
-  if (!aggregate) throw new NotFoundError(`order ${rma.orderId} does not exist`);
+  const aggregate = await requireOrderAggregate(deps, rma.orderId);
   if (!rma.settlement) throw new ConflictError(`return ${rma.id} was received without a settlement`);
   const { order } = aggregate;
   const now = deps.clock.now().toISOString();

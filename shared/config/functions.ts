@@ -466,8 +466,8 @@ export const functions: readonly FunctionSpec[] = [
   ]),
   api('agents', 'get-order-audit', 'GET', '/agent/orders/{id}/audit', ['table:read']),
   api('agents', 'list-agent-audit', 'GET', '/agent/audit', ['table:read']),
-  // Order changes before the pick (docs/customer-service.md#order-changes): a whole cancellation answers the
-  // workflow's wait (callback); the gateway is a port, no IAM action.
+  // Order changes before the pick (docs/customer-service.md, order changes): a whole cancellation answers
+  // the workflow's wait (callback); the gateway is a port, no IAM action.
   api('agents', 'cancel-order', 'POST', '/agent/orders/{id}/cancellation', [
     'table:read',
     'table:write',

@@ -18,7 +18,8 @@ export interface ChangeableInput {
 
 /**
  * Refuses (409) a change to an order that is no longer before fulfillment: once a unit is picked or shipped,
- * the goods are the warehouse's or the customer's and a return handles them (docs/customer-service.md#order-changes).
+ * the goods are the warehouse's or the customer's and a return handles them
+ * (docs/customer-service.md#order-changes-cancellations-and-lines).
  * `placed` is transient (the workflow is allocating), so its 409 says to try again rather than naming an end.
  */
 export function assertChangeable(input: ChangeableInput): void {

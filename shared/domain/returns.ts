@@ -13,7 +13,7 @@ export const RETURN_RESOLUTIONS = ['refund', 'store_credit', 'exchange'] as cons
 export type ReturnResolution = (typeof RETURN_RESOLUTIONS)[number];
 
 /** Each step's allowed starting status: the status condition of its one write. */
-export const RETURN_STEPS = {
+const RETURN_STEPS = {
   authorize: 'requested',
   refuse: 'requested',
   receive: 'authorized',

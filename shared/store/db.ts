@@ -244,3 +244,10 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
   } = item;
   return rest as T;
 }
+
+/**
+ * A short random pause before a writer that lost a race tries again, longer with each attempt, so that
+ * writers contending for one item spread out instead of colliding again.
+ */
+export const pause = (attempt: number) =>
+  new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * (attempt + 1)));

@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppliedCoupon } from '../domain/coupons.js';
 import type { AvoidedCarriers } from '../domain/disruptions.js';
+import { NotFoundError } from '../domain/errors.js';
 import type { JournalEntry } from '../domain/ledger.js';
 import type {
   Address,
@@ -118,7 +119,7 @@ export interface OrderRecord {
    * its share of every line; the lines' `discount` is their sum (docs/coupons.md).
    */
   coupons?: AppliedCoupon[];
-  /** Who cancelled the order and why, when an agent did (docs/customer-service.md#order-changes). */
+  /** Who cancelled the order and why, when an agent did (docs/customer-service.md, order changes). */
   cancellation?: { reason: string; by: { agentId: string; username: string }; at: string; actionId: string };
 }
 
@@ -348,6 +349,13 @@ export async function getOrderAggregate(deps: Deps, orderId: string): Promise<Or
     journal: bySk('JOURNAL#').map((item) => stripKeys<JournalEntry>(item)),
     notifications: bySk('NOTIFICATION#').map((item) => stripKeys<NotificationRecord>(item)),
   };
+}
+
+/** The order with everything in its partition, or a 404 naming it. */
+export async function requireOrderAggregate(deps: Deps, orderId: string): Promise<OrderAggregate> {
+  const aggregate = await getOrderAggregate(deps, orderId);
+  if (!aggregate) throw new NotFoundError(`order ${orderId} does not exist`);
+  return aggregate;
 }
 
 export async function listPickTickets(deps: Deps, orderId: string): Promise<PickTicketRecord[]> {

@@ -9,6 +9,10 @@ import { orderRecordOf, type PickTicketRecord } from './orders.js';
 /** The next pick ticket of an order is numbered after every ticket it ever had. */
 export const ticketNumber = (ticketId: string) => Number(/_(\d+)$/.exec(ticketId)?.[1] ?? 0);
 
+/** The number the order's next pick ticket takes: one more than the highest it has. */
+export const nextTicketNumber = (tickets: readonly { id: string }[]) =>
+  Math.max(0, ...tickets.map((ticket) => ticketNumber(ticket.id))) + 1;
+
 /** The index attributes of an open ticket: in its location's queue, by due time. */
 export const queueKeys = (locationId: string, dueAt: string, ticketId: string) => ({
   gsi2pk: gsi2.pickQueue(locationId),

@@ -24,7 +24,7 @@ const BodySchema = z
 /**
  * POST /agent/orders/{id}/cancellation — an agent cancels the whole order (no `lines`) or some units of its
  * lines, before anything is picked: stock back to available, pick tickets shrunk or cancelled, the card's
- * amount reduced or its authorization voided (docs/customer-service.md#order-changes). `201` when done,
+ * amount reduced or its authorization voided (docs/customer-service.md, order changes). `201` when done,
  * `200` with `duplicate: true` for a retry with the same Idempotency-Key; `409` once a unit is picked or the
  * order ended (returns handle shipped goods), `422` naming a line the order does not have.
  */

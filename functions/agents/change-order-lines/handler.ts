@@ -26,7 +26,7 @@ const BodySchema = z
 
 /**
  * POST /agent/orders/{id}/lines — an agent adds units (`unitPrice` in minor units; tax at the order's
- * effective rate) and/or removes units before anything is picked (docs/customer-service.md#order-changes).
+ * effective rate) and/or removes units before anything is picked (docs/customer-service.md, order changes).
  * Added units are reserved and a bigger card amount is authorized first: `409` naming a SKU no location has,
  * `402` when the card declines, nothing changed either way. `201` when done, `200` with `duplicate: true` for
  * a retry with the same Idempotency-Key.
