@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { sourcingProfileFor } from '../config/sourcing-profiles.js';
 import { emailHash } from '../domain/email-hash.js';
 import {
@@ -55,7 +54,7 @@ import {
   type ReservedLine,
   requireOrderAggregate,
   statusUpdateItem,
-  transact,
+  transactUnlessContended,
 } from '../store/orders.js';
 import { withChange } from '../store/outbox.js';
 import { nextTicketNumber } from '../store/pick-tickets.js';
@@ -291,22 +290,6 @@ const checkSize = (count: number) => {
 };
 
 /**
- * Writes a change's transaction: false when a condition failed or another transaction held one of its items
- * at that moment (both: re-read and decide again), any other error thrown.
- */
-async function commit(deps: Deps, items: TransactItem[]): Promise<boolean> {
-  try {
-    return await transact(deps, items);
-  } catch (error) {
-    const conflict =
-      error instanceof TransactionCanceledException &&
-      (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
-    if (conflict) return false;
-    throw error;
-  }
-}
-
-/**
  * The whole order, in one transaction: `cancelled` (from a changeable status, as read), every held
  * reservation released to the buckets it came from, open pick tickets cancelled, coupon uses given back,
  * the audit item. The void and the workflow's answer follow (`settle`). Undefined when a condition failed.
@@ -379,7 +362,7 @@ async function cancelWhole(
     auditPut(deps, action, { orderId: order.id, kind, at: now, request, outcome }),
   ];
   checkSize(items.length);
-  return (await commit(deps, items)) ? outcome : undefined;
+  return (await transactUnlessContended(deps, items)) ? outcome : undefined;
 }
 
 /** The units of a change as the pieces of the order's money they carry (shared/app/payments.ts prices them). */
@@ -585,7 +568,7 @@ async function changeLines(
     ...moves,
     auditPut(deps, action, { orderId: order.id, kind: input.kind, at: now, request: input.request, outcome }),
   ];
-  if (!(await commit(deps, items))) return undefined;
+  if (!(await transactUnlessContended(deps, items))) return undefined;
   // The order records this authorization now: nothing that fails after the commit may void it.
   if (payment.authorizationId) holds.delete(payment.authorizationId);
   return outcome;

@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { sourcingProfileFor } from '../config/sourcing-profiles.js';
 import { consolidateLines } from '../domain/allocation.js';
 import { promiseOf } from '../domain/disruptions.js';
@@ -21,7 +20,7 @@ import {
   type ReservationRecord,
   requireOrderAggregate,
   type TimelineEntry,
-  transact,
+  transactUnlessContended,
 } from '../store/orders.js';
 import { withChange } from '../store/outbox.js';
 import { nextTicketNumber } from '../store/pick-tickets.js';
@@ -217,7 +216,7 @@ export async function changeOrderShipping(
         `order ${input.orderId} holds too many reservation rows to move in one change (${items.length} writes); cancel and re-place it`,
       );
     }
-    if (await write(deps, items)) {
+    if (await transactUnlessContended(deps, items)) {
       const after = await answerWaitIfMoved(deps, input.orderId);
       return { ...plan.outcome, order: viewOf(after), duplicate: false };
     }
@@ -227,16 +226,6 @@ export async function changeOrderShipping(
   throw new ConflictError(`order ${input.orderId} changed while its shipping was being changed; retry`, {
     actionId,
   });
-}
-
-/** The change's transaction: false when a condition failed or it lost a race (read again and re-plan). */
-async function write(deps: Deps, items: TransactItem[]): Promise<boolean> {
-  try {
-    return await transact(deps, items);
-  } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
-    throw error;
-  }
 }
 
 const viewOf = (aggregate: OrderAggregate | undefined) => (aggregate ? toOrderView(aggregate) : null);

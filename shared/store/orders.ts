@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppliedCoupon } from '../domain/coupons.js';
 import type { AvoidedCarriers } from '../domain/disruptions.js';
@@ -439,6 +440,22 @@ export async function transact(deps: Deps, items: TransactItem[], token?: string
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * `transact` for a writer that re-reads and re-plans when it loses: false also when another transaction on
+ * the same items was in flight (`TransactionConflict`); throttling or a malformed request still throw.
+ */
+export async function transactUnlessContended(deps: Deps, items: TransactItem[]): Promise<boolean> {
+  try {
+    return await transact(deps, items);
+  } catch (error) {
+    const conflict =
+      error instanceof TransactionCanceledException &&
+      (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+    if (conflict) return false;
     throw error;
   }
 }
