@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, PaymentDeclinedError, UnprocessableError } from '../domain/errors.js';
 import type { OrderLine } from '../domain/order.js';
 import { PaymentRefunded } from '../events/catalogue.js';
 import type { Deps } from '../runtime/deps.js';
-import { stripKeys } from '../store/db.js';
+import { partitionItems, stripKeys } from '../store/db.js';
 import { keys } from '../store/keys.js';
 import { refundEntryId } from '../store/ledger.js';
 import {
@@ -87,15 +86,8 @@ export interface RefundRecord {
 
 /** The order's refunds (its partition, strongly consistent). */
 export async function listRefunds(deps: Deps, orderId: string): Promise<RefundRecord[]> {
-  const result = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :refund)',
-      ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId), ':refund': 'REFUND#' },
-      ConsistentRead: true,
-    }),
-  );
-  return (result.Items ?? []).map((item) => stripKeys<RefundRecord>(item));
+  const items = await partitionItems(deps, keys.orderPartition(orderId), { skPrefix: 'REFUND#' });
+  return items.map((item) => stripKeys<RefundRecord>(item));
 }
 
 /**

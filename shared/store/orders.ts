@@ -360,15 +360,8 @@ export async function requireOrderAggregate(deps: Deps, orderId: string): Promis
 }
 
 export async function listPickTickets(deps: Deps, orderId: string): Promise<PickTicketRecord[]> {
-  const result = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :pick)',
-      ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId), ':pick': 'PICK#' },
-      ConsistentRead: true,
-    }),
-  );
-  return (result.Items ?? []).map((item) => stripKeys<PickTicketRecord>(item));
+  const items = await partitionItems(deps, keys.orderPartition(orderId), { skPrefix: 'PICK#' });
+  return items.map((item) => stripKeys<PickTicketRecord>(item));
 }
 
 /**
